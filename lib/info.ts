@@ -1,0 +1,42 @@
+import { availableParallelism } from 'node:os'
+import type { Config } from '../schemas/config.js'
+
+/** Runtime information shared by `GET /`, `GET /api/info` and gRPC Info (spec §6.1). */
+export interface RuntimeInfo {
+  hostname: string
+  version: string
+  revision: string
+  color: string
+  logo: string
+  message: string
+  goos: string
+  goarch: string
+  runtime: string
+  num_goroutine: string
+  num_cpu: string
+}
+
+const GOARCH: Record<string, string> = { x64: 'amd64', ia32: '386' }
+/** Go's `runtime.NumCPU()` is read once at process start; so is this (a syscall otherwise). */
+const NUM_CPU = String(availableParallelism())
+
+export function runtimeInfo (config: Config): RuntimeInfo {
+  return {
+    hostname: config.hostname,
+    version: config.version,
+    revision: config.revision,
+    color: config.uiColor,
+    logo: config.uiLogo,
+    message: config.uiMessage,
+    goos: process.platform,
+    goarch: GOARCH[process.arch] ?? process.arch,
+    runtime: process.version,
+    num_goroutine: String(activeHandles()),
+    num_cpu: NUM_CPU
+  }
+}
+
+/** podinfo's `num_goroutine`: Node has no goroutines, so report the active handles. */
+function activeHandles (): number {
+  return Math.max(1, process.getActiveResourcesInfo().length)
+}

@@ -1,0 +1,29 @@
+import { createServer, type Server } from 'node:http'
+import type { Registry } from 'prom-client'
+import { exposition } from './metrics.js'
+
+/**
+ * The `--port-metrics` listener (spec §7): plain HTTP, no middleware, no timeouts, never
+ * prefixed, and `/healthz` always 200 `OK`, even while shutting down.
+ */
+export function createMetricsServer (registry: Registry): Server {
+  return createServer((req, res) => {
+    const path = (req.url ?? '/').split('?')[0]
+    if (path === '/metrics') {
+      exposition(registry, req.headers['accept-encoding']).then(({ body, headers }) => {
+        res.writeHead(200, headers).end(body)
+      }, () => { res.writeHead(500).end() })
+      return
+    }
+    if (path === '/healthz') {
+      res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' }).end('OK')
+      return
+    }
+    if (path === '/debug/pprof') {
+      res.writeHead(301, { location: '/debug/pprof/' }).end()
+      return
+    }
+    res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8', 'x-content-type-options': 'nosniff' })
+      .end('404 page not found\n')
+  })
+}

@@ -1,0 +1,25 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { runtimeInfo } from '../lib/info.js'
+import { RuntimeResponseSchema } from '../schemas/info.js'
+
+/**
+ * `GET {P}/` (spec §6.1): runtime information as JSON, or the browser UI (spec §17) when the
+ * User-Agent starts with `Mozilla`. With a prefix, both `{P}` and `{P}/` answer.
+ */
+const root: FastifyPluginAsyncTypebox = async (app) => {
+  app.get('/', {
+    schema: {
+      tags: ['HTTP API'],
+      summary: 'Index',
+      description: 'renders podinfo UI',
+      consumes: [],
+      produces: ['text/html', 'application/json'],
+      response: { 200: RuntimeResponseSchema }
+    }
+  }, async (request, reply) => {
+    if (request.headers['user-agent']?.startsWith('Mozilla') === true) return app.renderUi(request, reply)
+    return runtimeInfo(app.config)
+  })
+}
+
+export default root
