@@ -1,0 +1,60 @@
+import { statSync } from 'node:fs'
+import { resolve } from 'node:path'
+import fp from 'fastify-plugin'
+import { ConfigWatcher } from '../lib/fscache.js'
+import { DEFAULT_JWT_SECRET } from '../schemas/config.js'
+
+export interface ConfigFiles {
+  /** The watched directory's files, name → content, with the JWT secret redacted. */
+  files: () => Record<string, string>
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    configs: ConfigFiles
+  }
+}
+
+export const REDACTED = '[redacted]'
+
+/**
+ * The config watcher behind `/configs` (spec §12): active only when `config-path` is an
+ * existing directory at startup; then it follows Kubernetes' `..data` swaps (lib/fscache.ts).
+ * A ConfigMap or Secret mounted there may hold the JWT secret (the config file does): its
+ * value is replaced by `[redacted]` wherever it appears (compat.md §3). podinfo's public
+ * default is not a secret and is left alone.
+ */
+export default fp(async function configs (app) {
+  const dir = app.config.configPath === '' ? '' : resolve(app.config.configPath)
+  const secret = app.config.jwtSecret
+  const redact = secret !== '' && secret !== DEFAULT_JWT_SECRET
+    ? (text: string) => text.split(secret).join(REDACTED)
+    : (text: string) => text
+
+  if (dir === '' || !isDirectory(dir)) {
+    app.decorate('configs', { files: () => ({}) })
+    return
+  }
+  const watcher = new ConfigWatcher(dir, { log: app.log })
+  watcher.start()
+  let source = watcher.files
+  let view: Record<string, string> = {}
+  app.decorate('configs', {
+    files () {
+      if (watcher.files !== source || Object.keys(view).length === 0) {
+        source = watcher.files
+        view = Object.fromEntries(Object.entries(source).map(([name, content]) => [name, redact(content)]))
+      }
+      return view
+    }
+  })
+  app.addHook('onClose', async () => { watcher.close() })
+}, { name: 'configs' })
+
+function isDirectory (path: string): boolean {
+  try {
+    return statSync(path).isDirectory()
+  } catch {
+    return false
+  }
+}
