@@ -1,6 +1,9 @@
 import { createServer, type Server } from 'node:http'
 import type { Registry } from 'prom-client'
 import { exposition } from './metrics.js'
+import { PPROF_INDEX } from './pprof.js'
+
+const NOT_FOUND = '404 page not found\n'
 
 /**
  * The `--port-metrics` listener (spec §7): plain HTTP, no middleware, no timeouts, never
@@ -16,14 +19,25 @@ export function createMetricsServer (registry: Registry): Server {
       return
     }
     if (path === '/healthz') {
-      res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' }).end('OK')
+      res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8', 'content-length': 2 }).end('OK')
       return
     }
     if (path === '/debug/pprof') {
       res.writeHead(301, { location: '/debug/pprof/' }).end()
       return
     }
-    res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8', 'x-content-type-options': 'nosniff' })
-      .end('404 page not found\n')
+    if (path === '/debug/pprof/' && (req.method === 'GET' || req.method === 'HEAD')) {
+      res.writeHead(200, {
+        'content-type': 'text/html; charset=utf-8',
+        'content-length': Buffer.byteLength(PPROF_INDEX),
+        'x-content-type-options': 'nosniff'
+      }).end(req.method === 'HEAD' ? undefined : PPROF_INDEX)
+      return
+    }
+    res.writeHead(404, {
+      'content-type': 'text/plain; charset=utf-8',
+      'content-length': NOT_FOUND.length,
+      'x-content-type-options': 'nosniff'
+    }).end(NOT_FOUND)
   })
 }

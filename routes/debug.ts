@@ -1,19 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
-
-const INDEX = `<html>
-<head>
-<title>/debug/pprof/</title>
-</head>
-<body>
-/debug/pprof/<br>
-<br>
-Types of profiles available:<br>
-This is podinfo-ts on Node.js: Go's pprof profiles are not available.<br>
-Profile the process with Node's inspector instead (node --inspect, --cpu-prof, --heap-prof).<br>
-</body>
-</html>
-`
+import { PPROF_INDEX as INDEX } from '../lib/pprof.js'
 
 /**
  * `{P}/debug/pprof/**` (spec §6.20, compat.md §1): the route is kept so metrics labels and
