@@ -102,6 +102,7 @@ test('runtime stage: drop-in layout, numeric non-root user, ports, exec-form CMD
   assert.match(runs, /ln -s \/home\/app\/bin\/podcli \/usr\/local\/bin\/podcli/, 'podcli on PATH')
   assert.match(runs, /chown 65532:65532 \/data/, '/data writable by the app user')
   assert.match(runs, /rm -rf \/usr\/local\/lib\/node_modules\/npm/, 'no npm in the runtime image')
+  assert.match(runs, /"\$REVISION" > \/home\/app\/REVISION/, 'the REVISION build arg reaches /version through the REVISION file')
 
   const labels = by('LABEL').flatMap(args).map((a) => a.split('=')[0])
   for (const key of ['title', 'description', 'version', 'revision', 'created', 'licenses', 'source']) {
