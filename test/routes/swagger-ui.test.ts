@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict'
 import { existsSync } from 'node:fs'
 import { after, before, test, type TestContext } from 'node:test'
-import { chromium, type Browser } from 'playwright-core'
+import { chromium, type Browser, type BrowserContext } from 'playwright-core'
 import { build } from '../helper.js'
 
 const CHROMIUM = '/usr/bin/chromium'
@@ -24,8 +24,18 @@ after(async () => { await browser?.close() })
 async function render (t: TestContext, argv: string[], path: string): Promise<void> {
   const app = await build(t, {}, { argv })
   const base = await app.listen({ host: '127.0.0.1', port: 0 })
+  // Closed here rather than in an after hook: the app's own hook (registered first, by build)
+  // would otherwise wait for the browser's keep-alive connections while the browser waits
+  // for its turn to close.
   const context = await (browser as Browser).newContext()
-  t.after(() => context.close())
+  try {
+    await check(context, base, app.apiDocs.swagger, path)
+  } finally {
+    await context.close()
+  }
+}
+
+async function check (context: BrowserContext, base: string, doc: { paths: Record<string, object> }, path: string): Promise<void> {
   const outside: string[] = []
   const failed: string[] = []
   await context.route('**/*', async (route) => {
@@ -44,7 +54,6 @@ async function render (t: TestContext, argv: string[], path: string): Promise<vo
   assert.equal(new URL(page.url()).pathname, path + '/swagger/index.html')
   await page.waitForSelector('.opblock', { timeout: 30_000 })
   assert.equal(await page.textContent('.info .title'), 'Podinfo API 2.0 OAS 2.0')
-  const doc = app.apiDocs.swagger
   const operations = Object.values(doc.paths).reduce((n, item) => n + Object.keys(item).length, 0)
   assert.equal(await page.locator('.opblock').count(), operations)
   assert.ok(await page.locator('.opblock-summary-path[data-path="/token/validate"]').count() === 1)

@@ -36,5 +36,13 @@ export async function startUi (options: UiOptions = {}): Promise<{ url: string, 
   server.state.setHealthy(true)
   server.state.setReady(true)
   const address = await server.listen({ host: '127.0.0.1', port: 0 })
-  return { url: address, close: async () => { await server.close() } }
+  return {
+    url: address,
+    // The page polls the server: its connections are never idle, so they are cut, not awaited.
+    close: async () => {
+      const closing = server.close()
+      server.server.closeAllConnections()
+      await closing
+    }
+  }
 }
