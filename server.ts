@@ -63,7 +63,7 @@ await http.register(shutdown, { grpc, servers: extraServers, flush: telemetry?.f
 await http.ready()
 if (config.portMetrics > 0) {
   // Errors on the metrics listener are ignored, as in podinfo (spec §2.5).
-  createMetricsServer(http.metrics.client.register).on('error', () => {}).listen(config.portMetrics)
+  createMetricsServer(http.exposition).on('error', () => {}).listen(config.portMetrics)
 }
 
 const host = config.host.replace(/^\[(.*)\]$/, '$1')

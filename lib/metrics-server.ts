@@ -1,6 +1,5 @@
 import { createServer, type Server } from 'node:http'
-import type { Registry } from 'prom-client'
-import { exposition } from './metrics.js'
+import type { ExpositionAnswer } from './metrics.js'
 import { PPROF_INDEX } from './pprof.js'
 
 const NOT_FOUND = '404 page not found\n'
@@ -9,11 +8,11 @@ const NOT_FOUND = '404 page not found\n'
  * The `--port-metrics` listener (spec §7): plain HTTP, no middleware, no timeouts, never
  * prefixed, and `/healthz` always 200 `OK`, even while shutting down.
  */
-export function createMetricsServer (registry: Registry): Server {
+export function createMetricsServer (exposition: (acceptEncoding?: string) => Promise<ExpositionAnswer>): Server {
   return createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0]
     if (path === '/metrics') {
-      exposition(registry, req.headers['accept-encoding']).then(({ body, headers }) => {
+      exposition(req.headers['accept-encoding']).then(({ body, headers }) => {
         res.writeHead(200, headers).end(body)
       }, () => { res.writeHead(500).end() })
       return

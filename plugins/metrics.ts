@@ -1,9 +1,14 @@
 import fp from 'fastify-plugin'
 import fastifyMetrics from 'fastify-metrics'
 import type { Counter } from 'prom-client'
+import { createExposition, type ExpositionAnswer } from '../lib/metrics.js'
 import { muxTemplate, pathLabel } from '../lib/paths.js'
 
 declare module 'fastify' {
+  interface FastifyInstance {
+    /** Renders the registry for a scrape (lib/metrics.ts): `{P}/metrics` and the metrics port. */
+    exposition: (acceptEncoding?: string) => Promise<ExpositionAnswer>
+  }
   interface FastifyContextConfig {
     /** The metrics `path` label, computed once per route when it is registered. */
     pathLabel?: string
@@ -52,6 +57,7 @@ export default fp(async function metrics (app) {
 
   // fastify-metrics always declares its summary; podinfo has none (spec §8.1).
   app.metrics.client.register.removeSingleMetric('http_request_summary_seconds')
+  app.decorate('exposition', createExposition(app.metrics.client.register))
 
   const requests: Counter<'status'> = new app.metrics.client.Counter({
     name: 'http_requests_total',

@@ -1,6 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
-import { exposition } from '../lib/metrics.js'
 
 /** Any method on `{P}/metrics` (spec §6.18): the Prometheus text exposition. */
 const metrics: FastifyPluginAsyncTypebox = async (app) => {
@@ -14,7 +13,7 @@ const metrics: FastifyPluginAsyncTypebox = async (app) => {
       response: { 200: Type.Unsafe<string | Buffer>({ type: 'string', description: 'OK' }) }
     }
   }, async (request, reply) => {
-    const { body, headers } = await exposition(app.metrics.client.register, request.headers['accept-encoding'])
+    const { body, headers } = await app.exposition(request.headers['accept-encoding'])
     return reply.headers(headers).send(body)
   })
 }
