@@ -1,5 +1,4 @@
 import fp from 'fastify-plugin'
-import { Redis } from 'ioredis'
 
 /** Where `--cache-server` points, without anything secret in the printable part. */
 export interface CacheTarget {
@@ -92,6 +91,9 @@ export default fp(async function cache (app) {
     return
   }
 
+  // ioredis is loaded only when a cache is configured: it is a large module, and by default
+  // there is none, so the server starts sooner and holds less memory without it.
+  const { Redis } = await import('ioredis')
   const client = new Redis({
     host: target.host,
     port: target.port,
