@@ -10,7 +10,9 @@
 ARG NODE_VERSION=24
 
 # 1. Compile TypeScript once, on the build platform (pure JS: no native addons, so the
-#    output is the same for every target architecture).
+#    output is the same for every target architecture). `npm run build` makes the tsc output
+#    (dist/, which podcli runs) and the bundled server (dist/bundle/, scripts/bundle.ts), which
+#    ./podinfo runs: it is ready in under half the time and holds less memory.
 FROM --platform=$BUILDPLATFORM node:${NODE_VERSION}-alpine AS build
 WORKDIR /src
 COPY package.json package-lock.json ./
@@ -55,8 +57,10 @@ COPY package.json ./
 COPY bin ./bin
 COPY ui ./ui
 COPY proto/podinfo.binpb ./proto/podinfo.binpb
+# The REVISION file is what /version and /api/info report as the revision (spec §19).
 RUN ln -s bin/podinfo /home/app/podinfo \
-    && ln -s /home/app/bin/podcli /usr/local/bin/podcli
+    && ln -s /home/app/bin/podcli /usr/local/bin/podcli \
+    && printf '%s\n' "$REVISION" > /home/app/REVISION
 
 ENV NODE_ENV=production
 USER 65532:65532
