@@ -106,3 +106,13 @@ test('GET /configs redacts the JWT secret wherever a mounted file holds it', asy
   const server = await build(t, { PODINFO_JWT_SECRET: 'hunter2-jwt' }, { argv: ['--config-path', dir] })
   assert.equal(await configsBody(server), '{\n  "secret.env": "JWT=[redacted]\\nOTHER=x\\n"\n}')
 })
+
+test('GET /configs also redacts a jwt-secret key or file that the environment overrides', async (t) => {
+  const dir = tempDir(t)
+  kubeletWrite(dir, {
+    'config.yaml': 'level: info\njwt-secret: file-secret-1\n',
+    'jwt-secret': 'file-secret-2'
+  }, 1)
+  const server = await build(t, { PODINFO_JWT_SECRET: 'env-secret' }, { argv: ['--config-path', dir] })
+  assert.equal(await configsBody(server), '{\n  "config.yaml": "level: info\\njwt-secret: [redacted]\\n",\n  "jwt-secret": "[redacted]"\n}')
+})
