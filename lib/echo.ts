@@ -2,10 +2,29 @@ import { request as httpRequest, type IncomingHttpHeaders } from 'node:http'
 import { request as httpsRequest } from 'node:https'
 import { createGunzip } from 'node:zlib'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { EchoResponseSchema } from '../schemas/echo.js'
 import { goBytes } from './json.js'
 
 /** Request headers podinfo copies to its backends (spec §6.4). */
 const FORWARDED = ['x-request-id', 'x-b3-traceid', 'x-b3-spanid', 'x-b3-parentspanid', 'x-b3-sampled', 'x-b3-flags', 'x-ot-span-context']
+
+/**
+ * Registers podinfo's echo routes, any method on `echo` and `echo/**` under the plugin's
+ * prefix: `{P}/echo` (routes/echo.ts) and `{P}/api/echo` (routes/api/index.ts), spec §6.4.
+ */
+export function echoRoutes (app: FastifyInstance): void {
+  const options = {
+    config: { rawBody: true },
+    schema: {
+      tags: ['HTTP API'],
+      summary: 'Echo',
+      description: 'forwards the call to the backend service and echos the posted content',
+      response: EchoResponseSchema
+    }
+  }
+  app.all('/echo', options, (request, reply) => echo(app, request, reply))
+  app.all('/echo/*', options, (request, reply) => echo(app, request, reply))
+}
 
 /**
  * The echo handler shared by `/echo` and `/api/echo` (spec §6.4): the body back as raw bytes

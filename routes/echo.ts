@@ -1,20 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { echo } from '../lib/echo.js'
-import { EchoResponseSchema } from '../schemas/echo.js'
+import { echoRoutes } from '../lib/echo.js'
 
 /** Any method on `{P}/echo` and `{P}/echo/**` (spec §6.4). */
-const echoRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const options = {
-    config: { rawBody: true },
-    schema: {
-      tags: ['HTTP API'],
-      summary: 'Echo',
-      description: 'forwards the call to the backend service and echos the posted content',
-      response: EchoResponseSchema
-    }
-  }
-  app.all('/echo', options, (request, reply) => echo(app, request, reply))
-  app.all('/echo/*', options, (request, reply) => echo(app, request, reply))
+const echo: FastifyPluginAsyncTypebox = async (app) => {
+  echoRoutes(app)
 }
 
-export default echoRoutes
+export default echo
