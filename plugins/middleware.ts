@@ -17,6 +17,17 @@ function remoteAddress (request: FastifyRequest): string {
   return `${address.startsWith('::ffff:') ? address.slice(7) : address}:${request.socket.remotePort ?? ''}`
 }
 
+/** What @fastify/otel decorates requests with, when --otel-service-name is set (plugins/otel.ts). */
+interface TracedRequest {
+  opentelemetry?: () => { span?: { spanContext: () => { traceId: string } } | null }
+}
+
+/** The trace id of the request's server span, when tracing is on and a trace is active (spec §5.3). */
+function traceId (request: FastifyRequest): string | undefined {
+  const id = (request as TracedRequest).opentelemetry?.().span?.spanContext().traceId
+  return id === undefined || /^0+$/.test(id) ? undefined : id
+}
+
 export default fp(async function middleware (app) {
   const { config, state } = app
   const prefix = config.prefix === '/' ? '' : config.prefix
@@ -56,6 +67,7 @@ export default fp(async function middleware (app) {
         method: request.method,
         remote: remoteAddress(request),
         'user-agent': request.headers['user-agent'],
+        trace_id: traceId(request),
         probe
       }, 'request started')
     }

@@ -296,3 +296,20 @@ test('no OpenTelemetry SDK module is loaded without --otel-service-name', async 
     assert.match(on.logs(), new RegExp(`^otel-module-loaded ${name}$`, 'm'), 'the probe sees the SDK when it is on')
   }
 })
+
+test('at --level=debug the request log line carries the trace id of the request (spec §5.3)', async (t) => {
+  const rx = await startHttpReceiver()
+  t.after(() => rx.close())
+  const podinfo = await startPodinfo(t, {
+    args: ['--otel-service-name=frontend', '--level=debug'],
+    env: { OTEL_EXPORTER_OTLP_ENDPOINT: rx.endpoint, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf', OTEL_BSP_SCHEDULE_DELAY: '50' }
+  })
+  await fetch(podinfo.url + '/version', { headers: { traceparent: `00-${TRACE}-${PARENT}-01` } })
+  await fetch(podinfo.url + '/env')
+  const started = podinfo.logLines().filter((line) => line.msg === 'request started')
+  const version = started.find((line) => line.uri === '/version')
+  const env = started.find((line) => line.uri === '/env')
+  assert.equal(version?.trace_id, TRACE)
+  assert.match(String(env?.trace_id), /^[0-9a-f]{32}$/)
+  assert.notEqual(env?.trace_id, TRACE)
+})
