@@ -7,6 +7,11 @@
  * It lists the files itself instead of leaving a glob to the shell or to Node: an unmatched
  * glob would reach Node 22+ as a pattern that matches nothing, and `node --test` would then
  * report "tests 0" and pass. Here no test files is an error.
+ *
+ * Nothing a test leaves behind may stall the run: `--test-force-exit` ends each file once its
+ * tests are done, even if a timer or socket is still open, and `--test-timeout` fails a test
+ * that has not finished after 15 minutes (on Node 20 the limit also covers each file as a
+ * whole). The slowest file takes about two minutes.
  */
 import { spawnSync } from 'node:child_process'
 import { existsSync, readdirSync } from 'node:fs'
@@ -38,7 +43,7 @@ if (files.length === 0) {
 
 const tsx = join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs')
 const c8 = join(root, 'node_modules', 'c8', 'bin', 'c8.js')
-const command = [tsx, '--test', ...files]
+const command = [tsx, '--test', '--test-force-exit', `--test-timeout=${15 * 60_000}`, ...files]
 const argv = coverage
   ? [c8, '--check-coverage=false', '--exclude=grpc/gen/**', '--exclude=test/**', '--exclude=dist/**', process.execPath, ...command]
   : command

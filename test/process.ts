@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process'
+import { readFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { join } from 'node:path'
 import type { TestContext } from 'node:test'
@@ -47,6 +48,30 @@ export async function freePort (): Promise<number> {
       server.close(() => resolve(port))
     })
   })
+}
+
+/**
+ * A free TCP port on 127.0.0.1 below the kernel's ephemeral range, for a server that a test
+ * stops and starts again on the same port (Redis in the outage tests). A port from
+ * `freePort()` is an ephemeral one: while it is closed, any outgoing connection of the test
+ * (or the server's reconnect attempts) may take it as its source port, and the restart then
+ * fails with "address already in use".
+ */
+export async function freeServicePort (): Promise<number> {
+  let low = 32768
+  try {
+    low = Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0])
+  } catch {}
+  const floor = Math.min(10_000, low - 1000)
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const port = floor + Math.floor(Math.random() * (low - floor))
+    const free = await new Promise<boolean>((resolve) => {
+      const server = createServer()
+      server.once('error', () => resolve(false)).listen(port, '127.0.0.1', () => server.close(() => resolve(true)))
+    })
+    if (free) return port
+  }
+  throw new Error(`no free port in [${floor}, ${low})`)
 }
 
 /**

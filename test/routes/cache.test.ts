@@ -14,25 +14,16 @@ import { MuxRules } from '../../lib/router.js'
 import { fastifyOptions } from '../../lib/server-options.js'
 import { parseCacheServer } from '../../plugins/cache.js'
 import { build } from '../helper.js'
+import { freeServicePort } from '../process.js'
 
 const envelope = (code: number, message: string): string => `{\n  "code": ${code},\n  "message": "${message}"\n}`
 const RAW_HEADERS = { 'content-type': 'application/octet-stream', 'x-content-type-options': 'nosniff', 'content-security-policy': "default-src 'none'" }
-
-async function freePort (): Promise<number> {
-  const server = createServer()
-  server.listen(0, '127.0.0.1')
-  await once(server, 'listening')
-  const { port } = server.address() as { port: number }
-  server.close()
-  await once(server, 'close')
-  return port
-}
 
 interface RedisProcess { port: number, stop: () => Promise<void>, start: () => Promise<void>, signal: (signal: NodeJS.Signals) => void }
 
 /** A real redis-server of our own on a spare loopback port, no persistence. */
 async function startRedis (t: TestContext, extra: string[] = []): Promise<RedisProcess> {
-  const port = await freePort()
+  const port = await freeServicePort()
   let child: ChildProcess | undefined
   const start = async (): Promise<void> => {
     const proc = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...extra], { stdio: ['ignore', 'pipe', 'inherit'] })
@@ -195,7 +186,7 @@ test('Redis stopped mid-test: podinfo\'s failures, never a false success; back b
 })
 
 test('the server boots while Redis is down and starts using it once it appears', async (t) => {
-  const port = await freePort()
+  const port = await freeServicePort()
   const server = await build(t, { PODINFO_CACHE_SERVER: `tcp://127.0.0.1:${port}` })
   assert.equal((await server.inject({ method: 'PUT', url: '/cache/k', payload: 'v' })).body, envelope(500, 'cache set failed'))
   assertEmpty(await server.inject('/cache/k'), 404)
@@ -231,7 +222,7 @@ test('a --cache-server without a scheme is refused at startup and the routes ans
 })
 
 test('logs: offline once while reconnecting (no credentials), online when Redis appears', async (t) => {
-  const port = await freePort()
+  const port = await freeServicePort()
   const lines: Array<{ msg: string, server?: string }> = []
   const config = loadConfig({ PODINFO_CACHE_SERVER: `redis://user:supersecretpw@127.0.0.1:${port}` })
   const mux = new MuxRules()
