@@ -10,8 +10,8 @@
  *
  * Nothing a test leaves behind may stall the run: `--test-force-exit` ends each file once its
  * tests are done, even if a timer or socket is still open, and `--test-timeout` fails a test
- * that has not finished after 15 minutes (on Node 20 the limit also covers each file as a
- * whole). The slowest file takes about two minutes.
+ * that has not finished after 15 minutes, which is far above the slowest test (under a
+ * minute); on Node 20 the limit also covers each file as a whole.
  */
 import { spawnSync } from 'node:child_process'
 import { existsSync, readdirSync } from 'node:fs'
