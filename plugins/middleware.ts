@@ -87,4 +87,4 @@ export default fp(async function middleware (app) {
     if (randomError(reply)) return
     done()
   })
-}, { name: 'middleware', dependencies: ['metrics'] })
+}, { name: 'middleware', dependencies: ['metrics', 'websocket'] })

@@ -1,7 +1,8 @@
 import type { Duplex } from 'node:stream'
 import fp from 'fastify-plugin'
-import fastifyWebsocket from '@fastify/websocket'
-import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify'
+import type { WebsocketPluginOptions as FastifyWebsocketOptions } from '@fastify/websocket'
+import type { FastifyReply, FastifyRequest } from 'fastify'
+import type { WebSocketServer } from 'ws'
 
 /** podinfo's WebSocket session clock (spec §10). Tests shorten it through the plugin options. */
 export interface WsEchoTimings {
@@ -25,7 +26,15 @@ export const WS_CLOSE_GRACE_MS = 250
 
 declare module 'fastify' {
   interface FastifyInstance {
-    wsEcho: { timings: WsEchoTimings }
+    wsEcho: {
+      timings: WsEchoTimings
+      /** The ws server behind `/ws/echo`, set when its route plugin registers @fastify/websocket. */
+      server?: WebSocketServer
+    }
+  }
+  interface FastifyContextConfig {
+    /** The route upgrades to WebSocket: upgrade requests reach @fastify/websocket. */
+    websocketRoute?: boolean
   }
 }
 
@@ -40,50 +49,54 @@ export interface WebsocketPluginOptions {
  * Open sessions never hold up shutdown: on close each gets a 1001 close frame and its socket
  * is cut shortly after, whether or not the client answers.
  *
+ * routes/ws/echo.ts registers @fastify/websocket with these options inside its own plugin:
+ * its hooks and handler wrapper then run for `/ws/echo` only, not on every request.
+ */
+export const WEBSOCKET_OPTIONS: FastifyWebsocketOptions = {
+  options: {
+    maxPayload: WS_MAX_MESSAGE,
+    perMessageDeflate: false,
+    skipUTF8Validation: true,
+    handleProtocols: () => false,
+    clientTracking: true
+  },
+  preClose (done) {
+    const wss = this.websocketServer
+    for (const client of wss.clients) {
+      client.close(1001, 'server shutting down')
+      setTimeout(() => client.terminate(), WS_CLOSE_GRACE_MS).unref()
+    }
+    wss.close()
+    done()
+  }
+}
+
+/**
+ * The WebSocket session settings (`app.wsEcho`), and plain HTTP for upgrade requests
+ * everywhere but `/ws/echo`.
+ *
  * @fastify/websocket takes over every request that carries `Connection: Upgrade` (it listens to
- * the server's `upgrade` event) and would upgrade-and-close it on any route. podinfo answers
- * such requests normally everywhere but `/ws/echo` — `curl --http2` sends `Upgrade: h2c` on
- * every plain-HTTP request — so routes without a WebSocket handler serve them as plain HTTP
- * (then close the connection, which has left Node's HTTP parser).
+ * the server's `upgrade` event) and routes it with the socket detached from Node's HTTP
+ * parser. podinfo answers such requests normally everywhere but `/ws/echo` — `curl --http2`
+ * sends `Upgrade: h2c` on every plain-HTTP request — so on any other route, and when no route
+ * matches, the answer says `Connection: close` and the connection closes after it. The check
+ * is one header lookup for ordinary requests.
  */
 export default fp<WebsocketPluginOptions>(async function websocket (app, opts) {
-  app.addHook('onRoute', (route) => {
-    if (route.wsHandler !== undefined || route.websocket === true) return
-    route.preHandler = [serveAsHttp, ...(route.preHandler === undefined ? [] : [route.preHandler].flat())]
-  })
-  await app.register(fastifyWebsocket, {
-    options: {
-      maxPayload: WS_MAX_MESSAGE,
-      perMessageDeflate: false,
-      skipUTF8Validation: true,
-      handleProtocols: () => false,
-      clientTracking: true
-    },
-    preClose (done) {
-      const wss = this.websocketServer
-      for (const client of wss.clients) {
-        client.close(1001, 'server shutting down')
-        setTimeout(() => client.terminate(), WS_CLOSE_GRACE_MS).unref()
-      }
-      wss.close()
-      done()
-    }
-  })
   app.decorate('wsEcho', { timings: { ...WS_TIMINGS, ...opts.timings } })
+  app.addHook('onRequest', (request, reply, done) => {
+    if (request.headers.upgrade !== undefined) serveAsHttp(request, reply)
+    done()
+  })
 }, { name: 'websocket' })
 
 /** An upgrade request on a route without a WebSocket handler: answer it as plain HTTP. */
-function serveAsHttp (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void {
-  if (!request.ws) {
-    done()
-    return
-  }
+function serveAsHttp (request: FastifyRequest, reply: FastifyReply): void {
   const raw = request.raw as unknown as Record<symbol, unknown>
   const key = Object.getOwnPropertySymbols(raw).find((s) => s.description === 'ws-socket')
-  const socket = key === undefined ? undefined : raw[key] as Duplex | undefined
-  if (key !== undefined) Reflect.deleteProperty(raw, key) // @fastify/websocket upgrades when it is there
-  request.ws = false
+  if (key === undefined || request.routeOptions.config.websocketRoute === true) return
+  const socket = raw[key] as Duplex
+  Reflect.deleteProperty(raw, key) // nothing may upgrade it now
   reply.header('connection', 'close')
-  reply.raw.once('finish', () => { socket?.end() })
-  done()
+  reply.raw.once('finish', () => { socket.end() })
 }

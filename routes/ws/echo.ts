@@ -1,12 +1,12 @@
 import { STATUS_CODES } from 'node:http'
 import type { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import type { Counter, Histogram } from 'prom-client'
+import fastifyWebsocket from '@fastify/websocket'
 import type { RawData, WebSocket } from 'ws'
 import { goJsonStringFromBytes } from '../../lib/jwt.js'
 import { goString } from '../../lib/json.js'
 import { rfc3339Nano } from '../../lib/time.js'
-import type { WsEchoTimings } from '../../plugins/websocket.js'
+import { WEBSOCKET_OPTIONS, type WsEchoTimings } from '../../plugins/websocket.js'
 
 /** Replies queued beyond this pause reading from the client until they drain (backpressure). */
 const HIGH_WATER = 1024 * 1024
@@ -19,6 +19,9 @@ const LOW_WATER = 256 * 1024
  * every 30 s, and is dropped when no pong came for 60 s.
  */
 const echo: FastifyPluginAsyncTypebox = async (app) => {
+  // Registered here, not at the root: its hooks and handler wrapper serve these routes only.
+  await app.register(fastifyWebsocket, WEBSOCKET_OPTIONS)
+  app.wsEcho.server = app.websocketServer
   const { timings } = app.wsEcho
   const hostname = app.config.hostname
   const schema = { tags: ['HTTP API'], summary: 'Echo over websockets', description: 'echos content via websockets' }
@@ -28,6 +31,7 @@ const echo: FastifyPluginAsyncTypebox = async (app) => {
     url: '/echo',
     exposeHeadRoute: false, // HEAD is served by the route below, like every other method
     schema,
+    config: { websocketRoute: true },
     preHandler: handshake,
     // only reached by a request that looks like an upgrade but was not one (e.g. inject)
     handler: async (_request, reply) => refuse(reply, 400),
@@ -42,6 +46,7 @@ const echo: FastifyPluginAsyncTypebox = async (app) => {
     method: app.supportedMethods.filter((m) => m !== 'GET'),
     url: '/echo',
     schema: { ...schema, hide: true },
+    config: { websocketRoute: true },
     preHandler: handshake,
     handler: async (_request, reply) => refuse(reply, 405)
   })
@@ -139,14 +144,9 @@ function session (socket: WebSocket, hostname: string, timings: WsEchoTimings, l
  * duration (spec §10). Hijacked replies never reach the metrics hooks, so do it here.
  */
 function recordSession (app: FastifyInstance, request: FastifyRequest, started: bigint): void {
-  if (!app.hasDecorator('metrics')) return
-  const registry = app.metrics.client.register
+  if (!app.hasDecorator('observeRequest')) return
   const seconds = Number(process.hrtime.bigint() - started) / 1e9
-  const path = request.routeOptions.config.pathLabel ?? 'ws_echo'
-  const histogram = registry.getSingleMetric('http_request_duration_seconds') as Histogram | undefined
-  histogram?.observe({ method: request.method, path, status: '200' }, seconds)
-  const counter = registry.getSingleMetric('http_requests_total') as Counter | undefined
-  counter?.inc({ status: '200' })
+  app.observeRequest(request.method, request.routeOptions.config.pathLabel ?? 'ws_echo', 200, seconds)
 }
 
 function toBuffer (data: RawData): Buffer {

@@ -4,7 +4,7 @@ import { gunzipSync } from 'node:zlib'
 import { build } from '../helper.js'
 import { startPodinfo } from '../process.js'
 import { dechunk, get, header, parseResponses, rawExchange, type RawResponse } from '../raw-http.js'
-import { BUCKETS } from '../../plugins/metrics.js'
+import { BUCKETS } from '../../lib/request-metrics.js'
 
 /** The body with any chunked framing removed (clients must not depend on either, spec §4.2). */
 const bodyOf = (res: RawResponse): Buffer => header(res, 'transfer-encoding') === 'chunked' ? dechunk(res.body) : res.body

@@ -86,8 +86,8 @@ const upgradeHeaders = (extra: Record<string, string> = {}): Record<string, stri
 
 test('echo: every message comes back as {"ts","msg"}\\n text, in order, Go-escaped', async (t) => {
   const server = await build(t)
-  const ws = await server.injectWS('/ws/echo')
-  t.after(() => ws.terminate())
+  const port = await listen(t, server)
+  const ws = await connect(t, `ws://127.0.0.1:${port}/ws/echo`)
   const box = inbox(ws)
   ws.send('hello')
   const first = await box.next()
@@ -218,7 +218,7 @@ test('a client close is answered and ends the session', async (t) => {
   ws.close(1000, 'bye')
   const [code] = await closed as [number]
   assert.equal(code, 1000)
-  assert.equal(server.websocketServer.clients.size, 0)
+  assert.equal(server.wsEcho.server?.clients.size, 0)
 })
 
 test('a finished session is recorded in the metrics as status 200 with its duration', async (t) => {
