@@ -1,12 +1,13 @@
-import { runtimeInfo } from '../lib/info.js'
+import { ResourceCount, runtimeInfo } from '../lib/info.js'
 import type { Config } from '../schemas/config.js'
 import type { InfoServiceImplementation } from './gen/info/info.js'
 
 /** `/info.InfoService/Info` (spec §11.2): the values of HTTP `GET /api/info`. */
 export function infoService (config: Config): InfoServiceImplementation {
+  const resources = new ResourceCount()
   return {
     async info () {
-      const info = runtimeInfo(config)
+      const info = runtimeInfo(config, resources)
       return {
         hostname: info.hostname,
         version: info.version,

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { runtimeInfo } from '../lib/info.js'
+import { ResourceCount, runtimeInfo } from '../lib/info.js'
 import { RuntimeResponseSchema } from '../schemas/info.js'
 
 /**
@@ -7,6 +7,7 @@ import { RuntimeResponseSchema } from '../schemas/info.js'
  * User-Agent starts with `Mozilla`. With a prefix, both `{P}` and `{P}/` answer.
  */
 const root: FastifyPluginAsyncTypebox = async (app) => {
+  const resources = new ResourceCount()
   app.get('/', {
     schema: {
       tags: ['HTTP API'],
@@ -18,7 +19,7 @@ const root: FastifyPluginAsyncTypebox = async (app) => {
     }
   }, async (request, reply) => {
     if (request.headers['user-agent']?.startsWith('Mozilla') === true) return app.renderUi(request, reply)
-    return runtimeInfo(app.config)
+    return runtimeInfo(app.config, resources)
   })
 }
 

@@ -1,10 +1,11 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { echoRoutes } from '../../lib/echo.js'
-import { runtimeInfo } from '../../lib/info.js'
+import { ResourceCount, runtimeInfo } from '../../lib/info.js'
 import { RuntimeResponseSchema } from '../../schemas/info.js'
 
 /** `GET {P}/api/info` (spec §6.1) and any method on `{P}/api/echo[/**]` (spec §6.4). */
 const api: FastifyPluginAsyncTypebox = async (app) => {
+  const resources = new ResourceCount()
   app.get('/info', {
     schema: {
       tags: ['HTTP API'],
@@ -12,7 +13,7 @@ const api: FastifyPluginAsyncTypebox = async (app) => {
       description: 'returns the runtime information',
       response: { 200: RuntimeResponseSchema }
     }
-  }, async () => runtimeInfo(app.config))
+  }, async () => runtimeInfo(app.config, resources))
 
   echoRoutes(app)
 }

@@ -15,7 +15,7 @@ import { goDurationMs } from '../../grpc/delay.js'
 import { UNKNOWN_CODE_MESSAGE } from '../../grpc/status.js'
 import { buildGrpcServer, grpcListenAddress } from '../../grpc/server.js'
 import { loadConfig } from '../../lib/config.js'
-import { runtimeInfo } from '../../lib/info.js'
+import { ResourceCount, runtimeInfo } from '../../lib/info.js'
 import { ServiceState } from '../../lib/state.js'
 import { collectingLogger, grpcJsUnary, startGrpc, within } from './helper.js'
 
@@ -53,7 +53,7 @@ test('Env lists NAME=value for every variable it was given', async (t) => {
 test('Info answers the same values as GET /api/info', async (t) => {
   const { client, config } = await startGrpc(t, { env: { PODINFO_UI_COLOR: '#123456', PODINFO_UI_MESSAGE: 'hi' } })
   const info = await client(InfoServiceDefinition).info({})
-  const expected = runtimeInfo(config)
+  const expected = runtimeInfo(config, new ResourceCount())
   assert.match(info.numgoroutine, /^[1-9][0-9]*$/)
   assert.deepEqual({ ...info, numgoroutine: '' }, {
     hostname: 'grpc-test-host',
