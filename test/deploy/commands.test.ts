@@ -7,7 +7,7 @@ import { join } from 'node:path'
 import { test, type TestContext } from 'node:test'
 import { parse } from 'yaml'
 import { freePort, startPodinfo } from '../process.js'
-import { helmTemplate, one, parseDocs, repoRoot, runTool, toolsOrSkip } from '../helm/k8s.js'
+import { helmTemplate, one, parseDocs, repoRoot, runTool, getTools } from '../helm/k8s.js'
 
 /**
  * A manifest's command with its ports moved to free loopback ports and Redis pointed at the
@@ -59,11 +59,7 @@ test('docker-compose.yml: podinfo\'s command starts the server, and /cache works
   assert.ok(compose.services.podinfo.command.includes('--cache-server=tcp://redis:6379'))
   const app = await startPodinfo(t, { args })
   assert.equal((await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).status, 200)
-  if (!(await redisUp())) {
-    if (process.env.CI === 'true') assert.fail('no Redis on 127.0.0.1:6379')
-    t.skip('no Redis on 127.0.0.1:6379')
-    return
-  }
+  if (!(await redisUp())) assert.fail('no Redis on 127.0.0.1:6379 (redis-server --daemonize yes)')
   const key = `compose-${process.pid}`
   assert.equal((await fetch(`${app.url}/cache/${key}`, { method: 'POST', body: 'hello' })).status, 202)
   const got = await fetch(`${app.url}/cache/${key}`)
@@ -73,8 +69,7 @@ test('docker-compose.yml: podinfo\'s command starts the server, and /cache works
 })
 
 test('the chart\'s Deployment command starts the server (defaults and podinfo\'s values file)', async (t) => {
-  const tools = await toolsOrSkip(t)
-  if (!tools) return
+  const tools = await getTools()
   const defaults = one(await helmTemplate(tools.helm4), 'Deployment', 'podinfo')
   await assertServes(t, defaults.spec.template.spec.containers[0].command)
   const redis = one(await helmTemplate(tools.helm4, ['--set', 'redis.enabled=true', '--set', 'faults.delay=false',
@@ -83,8 +78,7 @@ test('the chart\'s Deployment command starts the server (defaults and podinfo\'s
 })
 
 test('kustomize\'s Deployment command starts the server', async (t) => {
-  const tools = await toolsOrSkip(t)
-  if (!tools) return
+  const tools = await getTools()
   const res = await runTool(tools.kubectl, ['kustomize', join(repoRoot, 'kustomize')])
   assert.equal(res.code, 0, res.stderr)
   const dep = one(parseDocs(res.stdout), 'Deployment')

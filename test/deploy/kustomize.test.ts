@@ -4,13 +4,12 @@ import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { test } from 'node:test'
-import { one, parseDocs, pssReport, repoRoot, runTool, toolsOrSkip, validateObject } from '../helm/k8s.js'
+import { one, parseDocs, pssReport, repoRoot, runTool, getTools, validateObject } from '../helm/k8s.js'
 
 const base = join(repoRoot, 'kustomize')
 
 test('kubectl kustomize builds podinfo\'s base: hpa, deployment, service', async (t) => {
-  const tools = await toolsOrSkip(t)
-  if (!tools) return
+  const tools = await getTools()
   const res = await runTool(tools.kubectl, ['kustomize', base])
   assert.equal(res.code, 0, res.stderr)
   const objs = parseDocs(res.stdout)
@@ -49,8 +48,7 @@ test('kubectl kustomize builds podinfo\'s base: hpa, deployment, service', async
 })
 
 test('the base works as a remote-style base with an overlay (image swap, as Flagger does)', async (t) => {
-  const tools = await toolsOrSkip(t)
-  if (!tools) return
+  const tools = await getTools()
   const dir = await mkdtemp(join(tmpdir(), 'kustomize-'))
   t.after(() => rm(dir, { recursive: true, force: true }))
   await cp(base, join(dir, 'base'), { recursive: true })

@@ -6,7 +6,7 @@ import { join } from 'node:path'
 import { test } from 'node:test'
 import { parse } from 'yaml'
 import {
-  chartDir, helmTemplate, one, byKind, podSpecs, pssReport, repoRoot, runTool, toolsOrSkip,
+  chartDir, helmTemplate, one, byKind, podSpecs, pssReport, repoRoot, runTool, getTools,
   validateObject, type K8sObject
 } from './k8s.js'
 
@@ -56,8 +56,7 @@ function script (pod: K8sObject): string {
 }
 
 test('helm lint --strict passes with helm 4 and helm 3, with defaults and podinfo values', async (t) => {
-  const tools = await toolsOrSkip(t)
-  if (!tools) return
+  const tools = await getTools()
   for (const helm of [tools.helm4, tools.helm3]) {
     for (const args of [[], ['-f', podinfoValues]]) {
       const res = await runTool(helm, ['lint', '--strict', chartDir, ...args])
@@ -68,8 +67,7 @@ test('helm lint --strict passes with helm 4 and helm 3, with defaults and podinf
 })
 
 test('defaults: podinfo objects, command, probes and restricted security context', async (t) => {
-  const tools = await toolsOrSkip(t)
-  if (!tools) return
+  const tools = await getTools()
   const objs = await helmTemplate(tools.helm4)
   await assertWellFormed(objs)
   assert.deepEqual(objs.map((o) => o.kind).sort(), ['Deployment', 'Pod', 'Pod', 'Pod', 'Service'])
@@ -123,8 +121,7 @@ test('defaults: podinfo objects, command, probes and restricted security context
 })
 
 test('release name without the chart name gets the <release>-podinfo fullname; overrides apply', async (t) => {
-  const tools = await toolsOrSkip(t)
-  if (!tools) return
+  const tools = await getTools()
   assert.equal(one(await helmTemplate(tools.helm4, [], 'web'), 'Deployment').metadata.name, 'web-podinfo')
   assert.equal(one(await helmTemplate(tools.helm4, [], 'my-podinfo'), 'Deployment').metadata.name, 'my-podinfo')
   const objs = await helmTemplate(tools.helm4, ['--set', 'fullnameOverride=pi', '--set', 'namespaceOverride=apps'], 'web')
@@ -133,8 +130,7 @@ test('release name without the chart name gets the <release>-podinfo fullname; o
 })
 
 test('values-prod.yaml: hpa, redis and production resources', async (t) => {
-  const tools = await toolsOrSkip(t)
-  if (!tools) return
+  const tools = await getTools()
   const prod = join(chartDir, 'values-prod.yaml')
   for (const helm of [tools.helm4, tools.helm3]) {
     const res = await runTool(helm, ['lint', '--strict', chartDir, '-f', prod])
@@ -151,8 +147,7 @@ test('values-prod.yaml: hpa, redis and production resources', async (t) => {
 })
 
 test('helm 3 renders the same objects as helm 4', async (t) => {
-  const tools = await toolsOrSkip(t)
-  if (!tools) return
+  const tools = await getTools()
   const norm = (objs: K8sObject[]) => JSON.stringify(objs).replace(/-test-[a-z0-9]{5}"/g, '-test-xxxxx"')
   for (const args of [[], ['-f', podinfoValues]]) {
     assert.equal(norm(await helmTemplate(tools.helm3, args)), norm(await helmTemplate(tools.helm4, args)))
@@ -373,8 +368,7 @@ const matrix: Array<{ name: string, args: string[], check: (objs: K8sObject[]) =
 
 for (const { name, args, check } of matrix) {
   test(`helm template: ${name}`, async (t) => {
-    const tools = await toolsOrSkip(t)
-    if (!tools) return
+    const tools = await getTools()
     const objs = await helmTemplate(tools.helm4, args)
     await assertWellFormed(objs)
     check(objs)
@@ -383,8 +377,7 @@ for (const { name, args, check } of matrix) {
 }
 
 test('a values file written for podinfo\'s chart renders unchanged', async (t) => {
-  const tools = await toolsOrSkip(t)
-  if (!tools) return
+  const tools = await getTools()
   const values = parse(await readFile(podinfoValues, 'utf8'))
   const objs = await helmTemplate(tools.helm4, ['-f', podinfoValues])
   await assertWellFormed(objs)
@@ -469,8 +462,7 @@ test('a values file written for podinfo\'s chart renders unchanged', async (t) =
 })
 
 test('every pod, hook job and test pod passes Pod Security restricted with everything enabled', async (t) => {
-  const tools = await toolsOrSkip(t)
-  if (!tools) return
+  const tools = await getTools()
   const objs = await helmTemplate(tools.helm4, [
     '--set', 'redis.enabled=true', '--set', 'tls.enabled=true', '--set', 'faults.testFail=true',
     '--set', 'faults.testTimeout=true', '--set', 'hooks.preInstall.job.enabled=true',
@@ -482,8 +474,7 @@ test('every pod, hook job and test pod passes Pod Security restricted with every
 })
 
 test('the restricted check itself flags podinfo\'s upstream defaults', async (t) => {
-  const tools = await toolsOrSkip(t)
-  if (!tools) return
+  const tools = await getTools()
   const objs = await helmTemplate(tools.helm4, ['--set', 'securityContext=null', '--set', 'podSecurityContext=null'])
   const report = pssReport(objs)
   assert.ok(report.includes('Deployment/podinfo: container podinfo: allowPrivilegeEscalation != false'), report.join('\n'))
@@ -505,8 +496,7 @@ const negative: Array<{ args: string[], helm4: RegExp, helm3: RegExp }> = [
 
 for (const { args, helm4, helm3 } of negative) {
   test(`schema rejects ${args.join(' ')}`, async (t) => {
-    const tools = await toolsOrSkip(t)
-    if (!tools) return
+    const tools = await getTools()
     for (const [helm, message] of [[tools.helm4, helm4], [tools.helm3, helm3]] as const) {
       const res = await runTool(helm, ['template', 'podinfo', chartDir, ...args])
       assert.equal(res.code, 1, res.stdout)
@@ -517,8 +507,7 @@ for (const { args, helm4, helm3 } of negative) {
 }
 
 test('kubeVersion floor is 1.23', async (t) => {
-  const tools = await toolsOrSkip(t)
-  if (!tools) return
+  const tools = await getTools()
   assert.equal((await runTool(tools.helm4, ['template', 'podinfo', chartDir, '--kube-version', '1.23.0'])).code, 0)
   const old = await runTool(tools.helm4, ['template', 'podinfo', chartDir, '--kube-version', '1.22.0'])
   assert.equal(old.code, 1)
@@ -526,8 +515,7 @@ test('kubeVersion floor is 1.23', async (t) => {
 })
 
 test('the chart packages, and its version and appVersion follow package.json', async (t) => {
-  const tools = await toolsOrSkip(t)
-  if (!tools) return
+  const tools = await getTools()
   const chart = parse(await readFile(join(chartDir, 'Chart.yaml'), 'utf8'))
   const pkg = JSON.parse(await readFile(join(repoRoot, 'package.json'), 'utf8'))
   assert.equal(chart.version, pkg.version)
@@ -539,8 +527,7 @@ test('the chart packages, and its version and appVersion follow package.json', a
 })
 
 test('no unknown fields: rendered objects type-check against the Kubernetes API types', { timeout: 180_000 }, async (t) => {
-  const tools = await toolsOrSkip(t)
-  if (!tools) return
+  const tools = await getTools()
   const { mkdir, writeFile, rm } = await import('node:fs/promises')
   const { stripNulls } = await import('./k8s.js')
   const renders = [
@@ -576,8 +563,7 @@ test('no unknown fields: rendered objects type-check against the Kubernetes API 
 })
 
 test('NOTES.txt tells how to reach the app (helm 4 install --dry-run=client)', async (t) => {
-  const tools = await toolsOrSkip(t)
-  if (!tools) return
+  const tools = await getTools()
   const notes = async (args: string[]) => {
     const res = await runTool(tools.helm4, ['install', 'podinfo', chartDir, '--dry-run=client', '--namespace', 'test', ...args])
     assert.equal(res.code, 0, res.stderr)
@@ -592,8 +578,7 @@ test('NOTES.txt tells how to reach the app (helm 4 install --dry-run=client)', a
 })
 
 test('image tag defaults to the chart appVersion', async (t) => {
-  const tools = await toolsOrSkip(t)
-  if (!tools) return
+  const tools = await getTools()
   const objs = await helmTemplate(tools.helm4, ['--set', 'image.tag=', '--set', 'image.repository=example.com/podinfo-ts'])
   assert.equal(one(objs, 'Deployment').spec.template.spec.containers[0].image, 'example.com/podinfo-ts:6.14.1')
 })
