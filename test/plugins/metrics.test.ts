@@ -4,13 +4,41 @@ import { gunzipSync } from 'node:zlib'
 import { build } from '../helper.js'
 import { startPodinfo } from '../process.js'
 import { dechunk, get, header, parseResponses, rawExchange, type RawResponse } from '../raw-http.js'
-import { BUCKETS } from '../../lib/request-metrics.js'
+import { Registry } from 'prom-client'
+import { BUCKETS, RequestMetrics } from '../../lib/request-metrics.js'
 
 /** The body with any chunked framing removed (clients must not depend on either, spec §4.2). */
 const bodyOf = (res: RawResponse): Buffer => header(res, 'transfer-encoding') === 'chunked' ? dechunk(res.body) : res.body
 
 test('the histogram uses podinfo\'s buckets', () => {
   assert.deepEqual(BUCKETS, [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10])
+})
+
+test('RequestMetrics renders as prom-client\'s Histogram and Counter, and a registry reset zeroes it', async () => {
+  const registry = new Registry()
+  const metrics = new RequestMetrics(registry)
+  const ok = metrics.series('GET', 'version', 200)
+  ok.record(0.003)
+  ok.record(0.02)
+  metrics.series('GET', 'version', 200).record(12) // the same series, found again
+  metrics.series('POST', 'echo', 202).record(0.005) // a bound is inclusive (le)
+  const lines = (await registry.metrics()).split('\n')
+  const le = (method: string, path: string, status: number, bound: string): string | undefined =>
+    lines.find((l) => l.startsWith(`http_request_duration_seconds_bucket{method="${method}",path="${path}",status="${status}",le="${bound}"} `))?.split(' ')[1]
+  assert.deepEqual(['0.005', '0.01', '0.025', '10', '+Inf'].map((b) => le('GET', 'version', 200, b)), ['1', '1', '2', '2', '3'])
+  assert.equal(le('POST', 'echo', 202, '0.005'), '1')
+  assert.ok(lines.includes('http_request_duration_seconds_sum{method="GET",path="version",status="200"} 12.023'))
+  assert.ok(lines.includes('http_request_duration_seconds_count{method="GET",path="version",status="200"} 3'))
+  assert.deepEqual(lines.filter((l) => l.startsWith('http_requests_total')), ['http_requests_total{status="200"} 3', 'http_requests_total{status="202"} 1'])
+  assert.ok(lines.includes('# TYPE http_request_duration_seconds histogram'))
+  assert.ok(lines.includes('# TYPE http_requests_total counter'))
+
+  registry.resetMetrics()
+  ok.record(0.2)
+  const after = (await registry.metrics()).split('\n')
+  assert.ok(after.includes('http_request_duration_seconds_count{method="GET",path="version",status="200"} 1'))
+  assert.ok(after.includes('http_request_duration_seconds_count{method="POST",path="echo",status="202"} 0'))
+  assert.deepEqual(after.filter((l) => l.startsWith('http_requests_total')), ['http_requests_total{status="200"} 1', 'http_requests_total{status="202"} 0'])
 })
 
 test('two apps in one process each get a fresh registry', async (t) => {
