@@ -43,37 +43,20 @@ export class RequestMetrics {
   constructor (registry: Registry) {
     const durations = this.#durations
     const totals = this.#totals
-    const duration = {
+    register(registry, {
       name: 'http_request_duration_seconds',
       help: 'Seconds spent serving HTTP requests.',
       type: 'histogram',
-      aggregator: 'sum',
-      get: async () => ({
-        name: duration.name,
-        help: duration.help,
-        type: duration.type,
-        aggregator: duration.aggregator,
-        values: [...durations.values()].flatMap(histogramValues)
-      }),
+      values: () => [...durations.values()].flatMap(histogramValues),
       reset: () => { for (const cell of durations.values()) resetCell(cell) }
-    }
-    const total = {
+    })
+    register(registry, {
       name: 'http_requests_total',
       help: 'The total number of HTTP requests.',
       type: 'counter',
-      aggregator: 'sum',
-      get: async () => ({
-        name: total.name,
-        help: total.help,
-        type: total.type,
-        aggregator: total.aggregator,
-        values: [...totals].map(([status, cell]): Value => ({ labels: { status }, value: cell.value }))
-      }),
+      values: () => [...totals].map(([status, cell]) => ({ labels: { status }, value: cell.value })),
       reset: () => { for (const cell of totals.values()) cell.value = 0 }
-    }
-    // A registry takes any object with a name and `get()`; its type only names its own classes.
-    registry.registerMetric(duration as unknown as Metric)
-    registry.registerMetric(total as unknown as Metric)
+    })
   }
 
   /** The series a request of this method and status on the route labelled `path` is counted in. */
@@ -105,6 +88,25 @@ export class RequestMetrics {
       }
     }
   }
+}
+
+/** What a metric of ours tells the registry. */
+interface Collector {
+  name: string
+  help: string
+  type: 'histogram' | 'counter'
+  values: () => Value[]
+  reset: () => void
+}
+
+/**
+ * Registers a collector as a prom-client metric: the registry takes any object with a name,
+ * `get()` and `reset()` (its TypeScript type only names prom-client's own classes).
+ */
+function register (registry: Registry, collector: Collector): void {
+  const { name, help, type, values, reset } = collector
+  const metric = { name, help, type, aggregator: 'sum', get: async () => ({ name, help, type, aggregator: 'sum', values: values() }), reset }
+  registry.registerMetric(metric as unknown as Metric)
 }
 
 /** A registry reset zeroes the series; routes keep counting into the same cells. */
