@@ -48,7 +48,7 @@ test('docker-compose config -q accepts the file, and rejects a typo', async (t) 
   assert.match(res.stderr, /Unsupported config option for services\.podinfo: 'read_onyl'/)
 })
 
-test('docker-compose config: podinfo waits for a healthy Redis and uses it as its cache', async (t) => {
+test('docker-compose config: podinfo waits for a healthy Redis and uses it as its cache', async () => {
   const bin = await dockerCompose()
   const res = await runTool(bin, ['-f', composeFile, 'config'])
   assert.equal(res.code, 0, res.stderr)

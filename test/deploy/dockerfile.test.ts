@@ -25,7 +25,7 @@ function args (i: Instruction): string[] {
   return i.getArguments().map((a) => a.getValue())
 }
 
-test('dockerlinter finds nothing (shellcheck off; apk version pinning waived)', async (t) => {
+test('dockerlinter finds nothing (shellcheck off; apk version pinning waived)', async () => {
   const tools = await getTools()
   // ER0015 "pin versions in apk add": pinning curl to an Alpine patch release breaks the build
   // at every Alpine point release; the base image tag pins the release instead.

@@ -8,7 +8,7 @@ import { one, parseDocs, pssReport, repoRoot, runTool, getTools, validateObject 
 
 const base = join(repoRoot, 'kustomize')
 
-test('kubectl kustomize builds podinfo\'s base: hpa, deployment, service', async (t) => {
+test('kubectl kustomize builds podinfo\'s base: hpa, deployment, service', async () => {
   const tools = await getTools()
   const res = await runTool(tools.kubectl, ['kustomize', base])
   assert.equal(res.code, 0, res.stderr)

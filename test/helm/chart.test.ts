@@ -55,7 +55,7 @@ function script (pod: K8sObject): string {
   return pod.spec.containers[0].command.join(' ')
 }
 
-test('helm lint --strict passes with helm 4 and helm 3, with defaults and podinfo values', async (t) => {
+test('helm lint --strict passes with helm 4 and helm 3, with defaults and podinfo values', async () => {
   const tools = await getTools()
   for (const helm of [tools.helm4, tools.helm3]) {
     for (const args of [[], ['-f', podinfoValues]]) {
@@ -66,7 +66,7 @@ test('helm lint --strict passes with helm 4 and helm 3, with defaults and podinf
   }
 })
 
-test('defaults: podinfo objects, command, probes and restricted security context', async (t) => {
+test('defaults: podinfo objects, command, probes and restricted security context', async () => {
   const tools = await getTools()
   const objs = await helmTemplate(tools.helm4)
   await assertWellFormed(objs)
@@ -120,7 +120,7 @@ test('defaults: podinfo objects, command, probes and restricted security context
   assert.deepEqual(pssReport(objs), [])
 })
 
-test('release name without the chart name gets the <release>-podinfo fullname; overrides apply', async (t) => {
+test('release name without the chart name gets the <release>-podinfo fullname; overrides apply', async () => {
   const tools = await getTools()
   assert.equal(one(await helmTemplate(tools.helm4, [], 'web'), 'Deployment').metadata.name, 'web-podinfo')
   assert.equal(one(await helmTemplate(tools.helm4, [], 'my-podinfo'), 'Deployment').metadata.name, 'my-podinfo')
@@ -129,7 +129,7 @@ test('release name without the chart name gets the <release>-podinfo fullname; o
   assert.equal(one(objs, 'Deployment').metadata.namespace, 'apps')
 })
 
-test('values-prod.yaml: hpa, redis and production resources', async (t) => {
+test('values-prod.yaml: hpa, redis and production resources', async () => {
   const tools = await getTools()
   const prod = join(chartDir, 'values-prod.yaml')
   for (const helm of [tools.helm4, tools.helm3]) {
@@ -146,7 +146,7 @@ test('values-prod.yaml: hpa, redis and production resources', async (t) => {
   assert.deepEqual(pssReport(objs), [])
 })
 
-test('helm 3 renders the same objects as helm 4', async (t) => {
+test('helm 3 renders the same objects as helm 4', async () => {
   const tools = await getTools()
   const norm = (objs: K8sObject[]) => JSON.stringify(objs).replace(/-test-[a-z0-9]{5}"/g, '-test-xxxxx"')
   for (const args of [[], ['-f', podinfoValues]]) {
@@ -367,7 +367,7 @@ const matrix: Array<{ name: string, args: string[], check: (objs: K8sObject[]) =
 ]
 
 for (const { name, args, check } of matrix) {
-  test(`helm template: ${name}`, async (t) => {
+  test(`helm template: ${name}`, async () => {
     const tools = await getTools()
     const objs = await helmTemplate(tools.helm4, args)
     await assertWellFormed(objs)
@@ -376,7 +376,7 @@ for (const { name, args, check } of matrix) {
   })
 }
 
-test('a values file written for podinfo\'s chart renders unchanged', async (t) => {
+test('a values file written for podinfo\'s chart renders unchanged', async () => {
   const tools = await getTools()
   const values = parse(await readFile(podinfoValues, 'utf8'))
   const objs = await helmTemplate(tools.helm4, ['-f', podinfoValues])
@@ -461,7 +461,7 @@ test('a values file written for podinfo\'s chart renders unchanged', async (t) =
   ])
 })
 
-test('every pod, hook job and test pod passes Pod Security restricted with everything enabled', async (t) => {
+test('every pod, hook job and test pod passes Pod Security restricted with everything enabled', async () => {
   const tools = await getTools()
   const objs = await helmTemplate(tools.helm4, [
     '--set', 'redis.enabled=true', '--set', 'tls.enabled=true', '--set', 'faults.testFail=true',
@@ -473,7 +473,7 @@ test('every pod, hook job and test pod passes Pod Security restricted with every
   assert.deepEqual(pssReport(objs), [])
 })
 
-test('the restricted check itself flags podinfo\'s upstream defaults', async (t) => {
+test('the restricted check itself flags podinfo\'s upstream defaults', async () => {
   const tools = await getTools()
   const objs = await helmTemplate(tools.helm4, ['--set', 'securityContext=null', '--set', 'podSecurityContext=null'])
   const report = pssReport(objs)
@@ -495,7 +495,7 @@ const negative: Array<{ args: string[], helm4: RegExp, helm3: RegExp }> = [
 ]
 
 for (const { args, helm4, helm3 } of negative) {
-  test(`schema rejects ${args.join(' ')}`, async (t) => {
+  test(`schema rejects ${args.join(' ')}`, async () => {
     const tools = await getTools()
     for (const [helm, message] of [[tools.helm4, helm4], [tools.helm3, helm3]] as const) {
       const res = await runTool(helm, ['template', 'podinfo', chartDir, ...args])
@@ -506,7 +506,7 @@ for (const { args, helm4, helm3 } of negative) {
   })
 }
 
-test('kubeVersion floor is 1.23', async (t) => {
+test('kubeVersion floor is 1.23', async () => {
   const tools = await getTools()
   assert.equal((await runTool(tools.helm4, ['template', 'podinfo', chartDir, '--kube-version', '1.23.0'])).code, 0)
   const old = await runTool(tools.helm4, ['template', 'podinfo', chartDir, '--kube-version', '1.22.0'])
@@ -514,7 +514,7 @@ test('kubeVersion floor is 1.23', async (t) => {
   assert.match(old.stderr, /chart requires kubeVersion: >=1\.23\.0-0 which is incompatible with Kubernetes v1\.22\.0/)
 })
 
-test('the chart packages, and its version and appVersion follow package.json', async (t) => {
+test('the chart packages, and its version and appVersion follow package.json', async () => {
   const tools = await getTools()
   const chart = parse(await readFile(join(chartDir, 'Chart.yaml'), 'utf8'))
   const pkg = JSON.parse(await readFile(join(repoRoot, 'package.json'), 'utf8'))
@@ -562,7 +562,7 @@ test('no unknown fields: rendered objects type-check against the Kubernetes API 
   assert.ok(lines.length >= 30, `${lines.length} objects checked`)
 })
 
-test('NOTES.txt tells how to reach the app (helm 4 install --dry-run=client)', async (t) => {
+test('NOTES.txt tells how to reach the app (helm 4 install --dry-run=client)', async () => {
   const tools = await getTools()
   const notes = async (args: string[]) => {
     const res = await runTool(tools.helm4, ['install', 'podinfo', chartDir, '--dry-run=client', '--namespace', 'test', ...args])
@@ -577,7 +577,7 @@ test('NOTES.txt tells how to reach the app (helm 4 install --dry-run=client)', a
   assert.match(await notes(['--set', 'ingress.enabled=true']), /http:\/\/podinfo\.local\//)
 })
 
-test('image tag defaults to the chart appVersion', async (t) => {
+test('image tag defaults to the chart appVersion', async () => {
   const tools = await getTools()
   const objs = await helmTemplate(tools.helm4, ['--set', 'image.tag=', '--set', 'image.repository=example.com/podinfo-ts'])
   assert.equal(one(objs, 'Deployment').spec.template.spec.containers[0].image, 'example.com/podinfo-ts:6.14.1')

@@ -42,7 +42,7 @@ function collectorConfig (command: string[]): Record<string, any> {
   return config
 }
 
-test('the override points podinfo at the collector, and the collector at Jaeger', async (t) => {
+test('the override points podinfo at the collector, and the collector at Jaeger', async () => {
   const services = await merged()
   const podinfo = services.podinfo as Service
   assert.ok(podinfo.command.includes('--otel-service-name=podinfo'))
