@@ -2,6 +2,7 @@
  * The podinfo process (spec §1, §3, §14): configuration, listeners, gRPC, shutdown. This is
  * the only file that touches the process; everything HTTP lives in app.ts.
  */
+import './lib/tick-warmup.js'
 import Fastify, { type FastifyBaseLogger } from 'fastify'
 import fp from 'fastify-plugin'
 import app from './app.js'
