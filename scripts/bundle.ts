@@ -12,6 +12,10 @@
  * rules) and each is a small file that imports the shared chunks. Code loaded with `import()`
  * (gRPC, Redis, config parsers) becomes a chunk that is only read when it is used.
  *
+ * Whitespace is removed (V8 reads every byte of a module before it runs; measured: ready
+ * ~10% sooner), names are kept, so stack traces still name their functions; their positions
+ * map back to the TypeScript sources with `node --enable-source-maps` (maps are linked).
+ *
  * Kept out of the bundle (resolved from node_modules at runtime): optional native add-ons
  * that are not installed, and packages that read their own files next to their sources.
  */
@@ -46,6 +50,7 @@ const result = await build({
   chunkNames: 'chunks/[name]-[hash]',
   sourcemap: 'linked',
   minifySyntax: true,
+  minifyWhitespace: true,
   legalComments: 'linked',
   metafile: true,
   logLevel: 'warning',
