@@ -6,16 +6,17 @@
  * - startup: spawn → first 200 on `/readyz`, and the RSS after one idle second (median of
  *   several spawns per target, targets alternating);
  * - load: `GET /`, `GET /healthz`, `POST /echo` (1 KiB), `GET /metrics`, with wrk (or
- *   autocannon when wrk is missing), targets alternating over several rounds; req/s,
- *   p50/p99 and the server's CPU time per request (from /proc/<pid>/stat);
- * - memory after load.
+ *   autocannon when wrk is missing), targets alternating over several rounds, fresh server
+ *   processes every round; req/s, p50/p99 and the server's CPU time per request (from
+ *   /proc/<pid>/stat);
+ * - memory after the warm-up and after load (medians over the rounds' processes).
  *
  * With two or more cores, servers run on core 0 and the load generator (and this script) on
  * core 1 (taskset). Only 127.0.0.1 is contacted. Ratios are medians of per-round ratios:
  * absolute numbers are noisy on shared machines, ratios taken in the same run are what counts.
  *
- *   node bench/run.mjs [--entry dist/bundle/server.js] [--rounds 3] [--duration 5]
- *     [--connections 50] [--warmup 2] [--spawns 7] [--json FILE] [--tool wrk|autocannon]
+ *   node bench/run.mjs [--entry dist/bundle/server.js] [--rounds 5] [--duration 5]
+ *     [--connections 50] [--warmup 1] [--spawns 7] [--json FILE] [--tool wrk|autocannon]
  */
 import { execFile, execFileSync, spawn } from 'node:child_process'
 import { existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
@@ -31,10 +32,10 @@ const ROOT = join(import.meta.dirname, '..')
 const { values: opts } = parseArgs({
   options: {
     entry: { type: 'string', default: existsSync(join(ROOT, 'dist/bundle/server.js')) ? 'dist/bundle/server.js' : 'dist/server.js' },
-    rounds: { type: 'string', default: '3' },
+    rounds: { type: 'string', default: '5' },
     duration: { type: 'string', default: '5' },
     connections: { type: 'string', default: '50' },
-    warmup: { type: 'string', default: '2' },
+    warmup: { type: 'string', default: '1' },
     spawns: { type: 'string', default: '7' },
     json: { type: 'string' },
     tool: { type: 'string' },
@@ -42,8 +43,8 @@ const { values: opts } = parseArgs({
   }
 })
 if (opts.help === true) {
-  process.stdout.write('usage: node bench/run.mjs [--entry dist/bundle/server.js] [--rounds 3] [--duration 5] [--connections 50]\n' +
-    '         [--warmup 2] [--spawns 7] [--json FILE] [--tool wrk|autocannon]\n')
+  process.stdout.write('usage: node bench/run.mjs [--entry dist/bundle/server.js] [--rounds 5] [--duration 5] [--connections 50]\n' +
+    '         [--warmup 1] [--spawns 7] [--json FILE] [--tool wrk|autocannon]\n')
   process.exit(0)
 }
 const ROUNDS = Number(opts.rounds)
@@ -216,23 +217,25 @@ for (let i = 0; i < SPAWNS; i++) {
 }
 say('startup measured')
 
-// 3. Load.
-const servers = {}
-for (const name of NAMES) servers[name] = await start(name)
+// 3. Load. Every round starts fresh servers: the same build serves measurably faster or slower
+// from one process start to the next (V8 compiles hot functions from the type feedback of that
+// run), so one process per target would measure its luck; the medians are over processes.
 const body = readFileSync(BODY_FILE)
-for (const e of ENDPOINTS) {
-  for (const name of NAMES) {
-    const r = await get(servers[name].port, e.path, e.method, e.body ? body : undefined)
-    if (r.status !== (e.body ? 202 : 200)) throw new Error(`${name} ${e.name}: status ${r.status}`)
-    if (e.body && !r.body.equals(body)) throw new Error(`${name} ${e.name}: body differs`)
-  }
-}
-for (const e of ENDPOINTS) for (const name of NAMES) await runTool(servers[name].port, e, WARMUP)
-const idleAfterWarmup = Object.fromEntries(NAMES.map((n) => [n, procStatus(servers[n].child.pid).rssMB]))
-
 const results = {} // results[endpoint][target] = [{rps,p50,p99,cpuUs,errors}, …]
 for (const e of ENDPOINTS) results[e.name] = Object.fromEntries(NAMES.map((n) => [n, []]))
+const memory = Object.fromEntries(NAMES.map((n) => [n, { warmMB: [], afterMB: [], peakMB: [] }]))
 for (let round = 0; round < ROUNDS; round++) {
+  const servers = {}
+  for (const name of rotate(NAMES, round)) servers[name] = await start(name)
+  for (const e of ENDPOINTS) {
+    for (const name of NAMES) {
+      const r = await get(servers[name].port, e.path, e.method, e.body ? body : undefined)
+      if (r.status !== (e.body ? 202 : 200)) throw new Error(`${name} ${e.name}: status ${r.status}`)
+      if (e.body && !r.body.equals(body)) throw new Error(`${name} ${e.name}: body differs`)
+    }
+  }
+  for (const e of ENDPOINTS) for (const name of NAMES) await runTool(servers[name].port, e, WARMUP)
+  for (const name of NAMES) memory[name].warmMB.push(procStatus(servers[name].child.pid).rssMB)
   for (const e of ENDPOINTS) {
     for (const name of rotate(NAMES, round)) {
       const pid = servers[name].child.pid
@@ -242,10 +245,14 @@ for (let round = 0; round < ROUNDS; round++) {
       results[e.name][name].push({ ...r, cpuUs: (c1 - c0) * 1e6 / r.requests })
     }
   }
+  for (const name of NAMES) {
+    const { rssMB, hwmMB } = procStatus(servers[name].child.pid)
+    memory[name].afterMB.push(rssMB)
+    memory[name].peakMB.push(hwmMB)
+    await servers[name].stop()
+  }
   say(`round ${round + 1}/${ROUNDS} done (${((Date.now() - began) / 1000).toFixed(0)} s)`)
 }
-const afterLoad = Object.fromEntries(NAMES.map((n) => [n, procStatus(servers[n].child.pid)]))
-for (const name of NAMES) await servers[name].stop()
 
 // 4. Report.
 const ratio = (endpoint, key, num, den) => median(results[endpoint][num].map((r, i) => r[key] / results[endpoint][den][i][key]))
@@ -296,7 +303,7 @@ for (const name of NAMES) {
   const r = median(startup[name].readyMs.map((ms, i) => ms / startup.fastify.readyMs[i]))
   const m = median(startup[name].idleMB.map((mb, i) => mb / startup.fastify.idleMB[i]))
   say(`| ${name} | ${fmt(median(startup[name].readyMs))} | ${fmt(r, 2)} | ${fmt(median(startup[name].idleMB), 1)} | ${fmt(m, 2)} | ` +
-    `${fmt(idleAfterWarmup[name], 1)} | ${fmt(afterLoad[name].rssMB, 1)} | ${fmt(afterLoad[name].hwmMB, 1)} |`)
+    `${fmt(median(memory[name].warmMB), 1)} | ${fmt(median(memory[name].afterMB), 1)} | ${fmt(median(memory[name].peakMB), 1)} |`)
 }
 // The absolute limits were set on a machine where bare Fastify is ready in 310 ms with 66 MB
 // idle; on a slower or busier machine the same limits read as ratios to bare Fastify.
@@ -304,7 +311,7 @@ check('spawn → /readyz ms', median(startup.podinfo.readyMs), '<=', 250)
 check('spawn → /readyz ÷ fastify (250/310)', readyRatio, '<=', 0.81)
 check('idle RSS MB', median(startup.podinfo.idleMB), '<=', 70)
 check('idle RSS ÷ fastify (70/66)', idleRatio, '<=', 1.06)
-check('RSS after load MB', afterLoad.podinfo.rssMB, '<=', 110)
+check('RSS after load MB', median(memory.podinfo.afterMB), '<=', 110)
 
 say('\n## Targets\n')
 say('| target | value | limit | |')
@@ -313,5 +320,5 @@ for (const c of checks) say(`| ${c.what} | ${fmt(c.value, Number.isInteger(c.val
 say(`\nfinished in ${((Date.now() - began) / 1000).toFixed(0)} s`)
 
 if (opts.json !== undefined) {
-  writeFileSync(opts.json, JSON.stringify({ node: process.version, tool: TOOL, pinned: PIN, rounds: ROUNDS, duration: DURATION, connections: CONNECTIONS, startup, idleAfterWarmup, afterLoad, results, checks }, null, 2) + '\n')
+  writeFileSync(opts.json, JSON.stringify({ node: process.version, tool: TOOL, pinned: PIN, rounds: ROUNDS, duration: DURATION, connections: CONNECTIONS, startup, memory, results, checks }, null, 2) + '\n')
 }
