@@ -67,3 +67,13 @@ test('otherMethodMatches tells 405 from 404', () => {
   assert.equal(mux.otherMethodMatches('PUT', '/echo/anything/below'), true)
   assert.equal(mux.otherMethodMatches('PUT', '/nothing'), false)
 })
+
+test('otherMethodMatches: overlapping patterns with different methods', () => {
+  const mux = new MuxRules()
+  mux.addRoute('GET', '/store/:hash')
+  mux.addRoute('POST', '/store/new')
+  mux.addRoute('PUT', '/store/new')
+  assert.equal(mux.otherMethodMatches('DELETE', '/store/new'), true)
+  assert.equal(mux.otherMethodMatches('DELETE', '/store/abc'), true)
+  assert.equal(mux.otherMethodMatches('GET', '/store/abc/more'), false)
+})
