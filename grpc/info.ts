@@ -7,7 +7,7 @@ export function infoService (config: Config): InfoServiceImplementation {
   const resources = new ResourceCount()
   return {
     async info () {
-      const info = runtimeInfo(config, resources)
+      const info = runtimeInfo(config, resources.get())
       return {
         hostname: info.hostname,
         version: info.version,

@@ -20,7 +20,7 @@ const GOARCH: Record<string, string> = { x64: 'amd64', ia32: '386' }
 /** Go's `runtime.NumCPU()` is read once at process start; so is this (a syscall otherwise). */
 const NUM_CPU = String(availableParallelism())
 
-export function runtimeInfo (config: Config, resources: ResourceCount): RuntimeInfo {
+export function runtimeInfo (config: Config, numGoroutine: number): RuntimeInfo {
   return {
     hostname: config.hostname,
     version: config.version,
@@ -31,7 +31,7 @@ export function runtimeInfo (config: Config, resources: ResourceCount): RuntimeI
     goos: process.platform,
     goarch: GOARCH[process.arch] ?? process.arch,
     runtime: process.version,
-    num_goroutine: String(resources.get()),
+    num_goroutine: String(numGoroutine),
     num_cpu: NUM_CPU
   }
 }
@@ -53,5 +53,35 @@ export class ResourceCount {
       this.#takenAt = now
     }
     return this.#value
+  }
+}
+
+/**
+ * The runtime information for `GET /` and `GET /api/info`, as one frozen object per
+ * `num_goroutine` count: every other field is fixed for the life of the process, and the
+ * count is taken at most once a second (`ResourceCount`). Handing the serializer the same
+ * object lets it keep the JSON it wrote (`lastWritten` in lib/json.ts), so the most requested
+ * route of a load test does not build and format the same eleven fields on every request.
+ */
+export class RuntimeInfoCache {
+  readonly #config: Config
+  readonly #resources: Pick<ResourceCount, 'get'>
+  #count: number
+  #info: Readonly<RuntimeInfo>
+
+  constructor (config: Config, resources: Pick<ResourceCount, 'get'> = new ResourceCount()) {
+    this.#config = config
+    this.#resources = resources
+    this.#count = this.#resources.get()
+    this.#info = Object.freeze(runtimeInfo(config, this.#count))
+  }
+
+  get (): Readonly<RuntimeInfo> {
+    const count = this.#resources.get()
+    if (count !== this.#count) {
+      this.#count = count
+      this.#info = Object.freeze(runtimeInfo(this.#config, count))
+    }
+    return this.#info
   }
 }

@@ -195,6 +195,23 @@ export function compileGoJson (schema?: object): (value: unknown) => string {
   return (value) => write(value, '')
 }
 
+/**
+ * A serializer that returns the JSON it wrote last when it is handed the same frozen object
+ * again (a frozen object cannot have changed since). For routes that serve one object many
+ * times over, such as the runtime information of `GET /` (lib/info.ts).
+ */
+export function lastWritten (write: (value: unknown) => string): (value: unknown) => string {
+  let last: unknown
+  let json = ''
+  return (value) => {
+    if (value !== last || typeof value !== 'object' || value === null || !Object.isFrozen(value)) {
+      json = write(value)
+      last = value
+    }
+    return json
+  }
+}
+
 /** Go's compact `json.Marshal` (used for the WebSocket and JWT payloads). */
 export function goCompact (value: unknown): string {
   if (value === null || typeof value !== 'object') return scalar(value)

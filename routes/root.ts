@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { ResourceCount, runtimeInfo } from '../lib/info.js'
+import { RuntimeInfoCache } from '../lib/info.js'
+import { compileGoJson, lastWritten } from '../lib/json.js'
 import { RuntimeResponseSchema } from '../schemas/info.js'
 
 /**
@@ -7,7 +8,7 @@ import { RuntimeResponseSchema } from '../schemas/info.js'
  * User-Agent starts with `Mozilla`. With a prefix, both `{P}` and `{P}/` answer.
  */
 const root: FastifyPluginAsyncTypebox = async (app) => {
-  const resources = new ResourceCount()
+  const info = new RuntimeInfoCache(app.config)
   app.get('/', {
     schema: {
       tags: ['HTTP API'],
@@ -16,10 +17,12 @@ const root: FastifyPluginAsyncTypebox = async (app) => {
       consumes: [],
       produces: ['text/html', 'application/json'],
       response: { 200: RuntimeResponseSchema }
-    }
+    },
+    // the same frozen object until the goroutine count changes: its JSON is written once
+    serializerCompiler: ({ schema }) => lastWritten(compileGoJson(schema))
   }, async (request, reply) => {
     if (request.headers['user-agent']?.startsWith('Mozilla') === true) return app.renderUi(request, reply)
-    return runtimeInfo(app.config, resources)
+    return info.get()
   })
 }
 

@@ -1,19 +1,22 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { echoRoutes } from '../../lib/echo.js'
-import { ResourceCount, runtimeInfo } from '../../lib/info.js'
+import { RuntimeInfoCache } from '../../lib/info.js'
+import { compileGoJson, lastWritten } from '../../lib/json.js'
 import { RuntimeResponseSchema } from '../../schemas/info.js'
 
 /** `GET {P}/api/info` (spec §6.1) and any method on `{P}/api/echo[/**]` (spec §6.4). */
 const api: FastifyPluginAsyncTypebox = async (app) => {
-  const resources = new ResourceCount()
+  const info = new RuntimeInfoCache(app.config)
   app.get('/info', {
     schema: {
       tags: ['HTTP API'],
       summary: 'Runtime information',
       description: 'returns the runtime information',
       response: { 200: RuntimeResponseSchema }
-    }
-  }, async () => runtimeInfo(app.config, resources))
+    },
+    // the same frozen object until the goroutine count changes: its JSON is written once
+    serializerCompiler: ({ schema }) => lastWritten(compileGoJson(schema))
+  }, async () => info.get())
 
   echoRoutes(app)
 }

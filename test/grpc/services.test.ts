@@ -53,7 +53,7 @@ test('Env lists NAME=value for every variable it was given', async (t) => {
 test('Info answers the same values as GET /api/info', async (t) => {
   const { client, config } = await startGrpc(t, { env: { PODINFO_UI_COLOR: '#123456', PODINFO_UI_MESSAGE: 'hi' } })
   const info = await client(InfoServiceDefinition).info({})
-  const expected = runtimeInfo(config, new ResourceCount())
+  const expected = runtimeInfo(config, new ResourceCount().get())
   assert.match(info.numgoroutine, /^[1-9][0-9]*$/)
   assert.deepEqual({ ...info, numgoroutine: '' }, {
     hostname: 'grpc-test-host',

@@ -1,7 +1,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { Type } from 'typebox'
-import { byteOrder, compileGoJson, goBytes, goCompact, goJson, goString } from '../../lib/json.js'
+import { byteOrder, compileGoJson, goBytes, goCompact, goJson, goString, lastWritten } from '../../lib/json.js'
 import { RuntimeResponseSchema } from '../../schemas/info.js'
 import { HeadersResponseSchema } from '../../schemas/env.js'
 
@@ -82,4 +82,22 @@ test('compileGoJson writes maps with keys sorted byte-wise, nested values indent
 test('goCompact is Go\'s json.Marshal: no spaces, insertion order, same escaping', () => {
   assert.equal(goCompact({ ts: '<x>', msg: ['a', 1, true, null] }), '{"ts":"\\u003cx\\u003e","msg":["a",1,true,null]}')
   assert.equal(goCompact({ u: undefined }), '{}')
+})
+
+test('lastWritten reuses the JSON of the same frozen object and writes every other value', () => {
+  let writes = 0
+  const write = lastWritten((value) => { writes++; return compileGoJson(Type.Object({ n: Type.Number() }))(value) })
+  const frozen = Object.freeze({ n: 1 })
+  assert.equal(write(frozen), '{\n  "n": 1\n}')
+  assert.equal(write(frozen), '{\n  "n": 1\n}')
+  assert.equal(writes, 1, 'the same frozen object is written once')
+
+  const mutable = { n: 2 }
+  assert.equal(write(mutable), '{\n  "n": 2\n}')
+  mutable.n = 3
+  assert.equal(write(mutable), '{\n  "n": 3\n}', 'an object that can change is written again')
+  assert.equal(write(Object.freeze({ n: 1 })), '{\n  "n": 1\n}')
+  assert.equal(writes, 4, 'equal content in another object is written again')
+  assert.equal(write(frozen), '{\n  "n": 1\n}')
+  assert.equal(writes, 5, 'only the last object is remembered')
 })
