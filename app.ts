@@ -113,8 +113,12 @@ export default async function app (fastify: FastifyInstance, opts: AppOptions): 
   })
 }
 
-async function readRawBody (request: FastifyRequest): Promise<void> {
-  request.body = await readBody(request.raw)
+/** A preHandler in callback style, as the other per-request hooks: no promise of its own. */
+function readRawBody (request: FastifyRequest, _reply: FastifyReply, done: (err?: Error) => void): void {
+  readBody(request.raw).then((body) => {
+    request.body = body
+    done()
+  }, done)
 }
 
 function errorHandler (this: FastifyInstance, err: FastifyError, request: FastifyRequest, reply: FastifyReply): void {

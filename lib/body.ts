@@ -32,7 +32,8 @@ export async function readBody (raw: IncomingMessage, limit = BODY_LIMIT): Promi
       chunks.push(chunk)
     }
     function onEnd (): void {
-      done()
+      // Nothing more can arrive, so the listeners stay (they go with the request): a later
+      // 'error' or 'close' cannot change a settled promise.
       resolve(chunks.length === 1 ? chunks[0] as Buffer : Buffer.concat(chunks, size))
     }
     function onError (): void {

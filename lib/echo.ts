@@ -29,19 +29,26 @@ export function echoRoutes (app: FastifyInstance): void {
 /**
  * The echo handler shared by `/echo` and `/api/echo` (spec §6.4): the body back as raw bytes
  * (202), or, with `--backend-url`, a concurrent POST to every backend and a JSON array of
- * their answers (200). Backend failures never change the status.
+ * their answers (200). Backend failures never change the status. Without backends the reply
+ * is sent here and now and nothing is returned, so Fastify has no promise to wait for.
  */
-export async function echo (app: FastifyInstance, request: FastifyRequest, reply: FastifyReply): Promise<unknown> {
+export function echo (app: FastifyInstance, request: FastifyRequest, reply: FastifyReply): Promise<unknown> | undefined {
   const body = request.body as Buffer
   const { config } = app
   reply.header('x-color', config.uiColor)
   if (config.backendUrl.length === 0) {
-    return reply.code(202)
+    reply.code(202)
       .header('content-type', 'application/octet-stream')
       .header('x-content-type-options', 'nosniff')
       .header('content-security-policy', "default-src 'none'")
       .send(body)
+    return undefined
   }
+  return echoBackends(app, request, reply, body)
+}
+
+async function echoBackends (app: FastifyInstance, request: FastifyRequest, reply: FastifyReply, body: Buffer): Promise<unknown> {
+  const { config } = app
   const headers: Record<string, string> = {
     'x-api-version': config.version,
     'x-api-revision': config.revision
