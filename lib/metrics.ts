@@ -19,25 +19,49 @@ interface Batch {
   gzip?: Promise<Buffer>
 }
 
+/** How long a rendering of the runtime series (`process_*`, `nodejs_*`) may be served again. */
+export const RUNTIME_MAX_AGE_MS = 100
+
 /**
- * The text exposition of `registry`, gzip-compressed when the client accepts it (spec
- * §6.18); shared by `{P}/metrics` and the metrics port.
+ * The text exposition of the two registries, `runtime` (the default `process_*` and
+ * `nodejs_*` series) then `requests` (podinfo's HTTP series), gzip-compressed when the client
+ * accepts it (spec §6.18); shared by `{P}/metrics` and the metrics port.
  *
- * Rendering runs every default collector (memory, CPU, file descriptors, event-loop-delay
- * percentiles) and costs far more than serving the result. Scrapes that arrive in the same
- * event-loop turn therefore share one rendering, made on the next turn (`setImmediate`), once
- * all of them have arrived: each answer still reflects every request completed before its
- * scrape arrived, so nothing a scraper can observe changes, and a lone scrape (Prometheus)
- * waits a single loop turn.
+ * Rendering runs every default collector (CPU time, memory, open file descriptors from /proc,
+ * event-loop-delay percentiles and standard deviation) and costs far more than serving the
+ * result. So:
+ * - scrapes that arrive in the same event-loop turn share one rendering, made on the next
+ *   turn (`setImmediate`), once all of them have arrived: each answer still reflects every
+ *   request completed before its scrape arrived, and a lone scrape (Prometheus) waits a
+ *   single loop turn;
+ * - the runtime series are sampled at most once per `runtimeMaxAgeMs` (100 ms): a scraper
+ *   that comes back later always gets fresh values, and scrapes in a tight loop (a load
+ *   test on `/metrics`) stop paying for /proc reads and histogram statistics on every
+ *   rendering. The request series are rendered anew every time.
  */
-export function createExposition (registry: Registry): (acceptEncoding?: string) => Promise<ExpositionAnswer> {
+export function createExposition (runtime: Registry, requests: Registry, runtimeMaxAgeMs = RUNTIME_MAX_AGE_MS): (acceptEncoding?: string) => Promise<ExpositionAnswer> {
+  let runtimeText: Promise<string> | undefined
+  let runtimeAt = 0
+  function runtimeSeries (): Promise<string> {
+    const now = performance.now()
+    if (runtimeText === undefined || now - runtimeAt >= runtimeMaxAgeMs) {
+      runtimeAt = now
+      const text = runtime.metrics().then(goLabelOrder)
+      text.catch(() => { if (runtimeText === text) runtimeText = undefined }) // not kept when it failed
+      runtimeText = text
+    }
+    return runtimeText
+  }
+
   let open: Batch | undefined
   function batch (): Batch {
     if (open !== undefined) return open
     const text = new Promise<string>((resolve, reject) => {
       setImmediate(() => {
         open = undefined // a scrape arriving from now on gets a fresh rendering
-        registry.metrics().then((raw) => { resolve(goLabelOrder(raw)) }, reject)
+        // prom-client separates metric families with a blank line and ends with a newline
+        Promise.all([runtimeSeries(), requests.metrics()])
+          .then(([a, b]) => { resolve(a + '\n' + goLabelOrder(b)) }, reject)
       })
     })
     open = { text }

@@ -22,7 +22,8 @@ declare module 'fastify' {
  * Prometheus metrics with podinfo's names and labels (spec §8): the
  * `http_request_duration_seconds{method,path,status}` histogram, the
  * `http_requests_total{status}` counter (lib/request-metrics.ts), and the default `process_*`
- * and `nodejs_*` series with the registry and client from fastify-metrics. The exposition
+ * and `nodejs_*` series with the registry and client from fastify-metrics (the HTTP series
+ * are in a second registry of the same client, see lib/metrics.ts). The exposition
  * routes live in routes/metrics.ts and on the metrics port (lib/metrics-server.ts).
  *
  * Each route gets its own `onResponse` hook when it is registered, with its `path` label
@@ -38,8 +39,11 @@ export default fp(async function metrics (app) {
     defaultMetrics: { enabled: true },
     routeMetrics: { enabled: false }
   })
-  const requests = new RequestMetrics(app.metrics.client.register)
-  app.decorate('exposition', createExposition(app.metrics.client.register))
+  // podinfo's HTTP series have a registry of their own, rendered after the default series and
+  // on every scrape; the default series' rendering is reused for a moment (lib/metrics.ts).
+  const registry = new app.metrics.client.Registry()
+  const requests = new RequestMetrics(registry)
+  app.decorate('exposition', createExposition(app.metrics.client.register, registry))
   app.decorate('observeRequest', (method: string, path: string, status: number, seconds: number) => {
     requests.series(method, path, status).record(seconds)
   })
