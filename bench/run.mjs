@@ -9,7 +9,9 @@
  *   autocannon when wrk is missing), targets alternating over several rounds, fresh server
  *   processes every round; req/s, p50/p99 and the server's CPU time per request (from
  *   /proc/<pid>/stat);
- * - memory after the warm-up and after load (medians over the rounds' processes).
+ * - memory after the warm-up and after load (medians over the rounds' processes);
+ * - for startup and idle memory only, a third reference: the packages podinfo-ts is built on,
+ *   registered with one route and bundled as the production build is (bench/stack-floor.mjs).
  *
  * With two or more cores, servers run on core 0 and the load generator (and this script) on
  * core 1 (taskset). Only 127.0.0.1 is contacted. Ratios are medians of per-round ratios:
@@ -26,6 +28,7 @@ import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { parseArgs, promisify } from 'node:util'
+import { build } from 'esbuild'
 
 const ROOT = join(import.meta.dirname, '..')
 
@@ -76,12 +79,32 @@ const BODY_FILE = join(work, 'body-1k.bin')
 writeFileSync(BODY_FILE, Buffer.alloc(1024, 'podinfo '))
 const METRICS_FILE = join(work, 'metrics.txt')
 
+// The stack floor, bundled like dist/bundle (scripts/bundle.ts): one file, no whitespace.
+const FLOOR = join(ROOT, 'dist/bench/stack-floor.js')
+await build({
+  absWorkingDir: ROOT,
+  entryPoints: [join(ROOT, 'bench/stack-floor.mjs')],
+  outfile: FLOOR,
+  bundle: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  minifySyntax: true,
+  minifyWhitespace: true,
+  logLevel: 'warning',
+  banner: { js: "import { createRequire as __bundleRequire } from 'node:module'; const require = __bundleRequire(import.meta.url);" },
+  external: ['bufferutil', 'utf-8-validate']
+})
+
 const TARGETS = {
   podinfo: (port) => [entry, '--port', String(port), '--host', '127.0.0.1'],
   fastify: (port) => [join(ROOT, 'bench/bare-fastify.mjs'), '--port', String(port), '--metrics-body', METRICS_FILE],
-  raw: (port) => [join(ROOT, 'bench/raw-http.mjs'), '--port', String(port), '--metrics-body', METRICS_FILE]
+  raw: (port) => [join(ROOT, 'bench/raw-http.mjs'), '--port', String(port), '--metrics-body', METRICS_FILE],
+  stack: (port) => [FLOOR, '--port', String(port)]
 }
-const NAMES = Object.keys(TARGETS)
+/** Load targets; the stack floor is measured for startup and idle memory only. */
+const NAMES = ['podinfo', 'fastify', 'raw']
+const STARTUP_NAMES = [...NAMES, 'stack']
 const ENDPOINTS = [
   { name: 'GET /', method: 'GET', path: '/' },
   { name: 'GET /healthz', method: 'GET', path: '/healthz' },
@@ -188,7 +211,7 @@ const fmt = (x, d = 0) => Number.isFinite(x) ? x.toFixed(d) : '-'
 const say = (line = '') => process.stdout.write(line + '\n')
 
 const began = Date.now()
-say(`podinfo-ts bench: ${opts.entry} vs bare Fastify vs raw node:http`)
+say(`podinfo-ts bench: ${opts.entry} vs bare Fastify vs raw node:http (and the stack floor for startup)`)
 say(`node ${process.version}, ${cpus()[0]?.model ?? 'cpu'} × ${cpus().length} (${AVAILABLE} available), ${(totalmem() / 2 ** 30).toFixed(1)} GiB, ` +
   `load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}, load tool ${TOOL}, ${PIN ? `server on cpu ${SERVER_CPU}, load on cpu ${LOAD_CPU}` : 'not pinned'}`)
 say(`${ROUNDS} rounds × ${DURATION} s per target and endpoint, ${CONNECTIONS} connections; ${SPAWNS} spawns per target\n`)
@@ -205,9 +228,9 @@ say(`${ROUNDS} rounds × ${DURATION} s per target and endpoint, ${CONNECTIONS} c
 }
 
 // 2. Startup and idle memory.
-const startup = Object.fromEntries(NAMES.map((n) => [n, { readyMs: [], idleMB: [] }]))
+const startup = Object.fromEntries(STARTUP_NAMES.map((n) => [n, { readyMs: [], idleMB: [] }]))
 for (let i = 0; i < SPAWNS; i++) {
-  for (const name of rotate(NAMES, i)) {
+  for (const name of rotate(STARTUP_NAMES, i)) {
     const t = await start(name)
     await sleep(1000)
     startup[name].readyMs.push(t.readyMs)
@@ -299,12 +322,14 @@ say('| target | spawn → /readyz 200 ms | ÷ fastify | idle RSS MB | ÷ fastify
 say('|---|---:|---:|---:|---:|---:|---:|---:|')
 const readyRatio = median(startup.podinfo.readyMs.map((ms, i) => ms / startup.fastify.readyMs[i]))
 const idleRatio = median(startup.podinfo.idleMB.map((mb, i) => mb / startup.fastify.idleMB[i]))
-for (const name of NAMES) {
+for (const name of STARTUP_NAMES) {
   const r = median(startup[name].readyMs.map((ms, i) => ms / startup.fastify.readyMs[i]))
   const m = median(startup[name].idleMB.map((mb, i) => mb / startup.fastify.idleMB[i]))
+  const mem = memory[name] ?? { warmMB: [], afterMB: [], peakMB: [] }
   say(`| ${name} | ${fmt(median(startup[name].readyMs))} | ${fmt(r, 2)} | ${fmt(median(startup[name].idleMB), 1)} | ${fmt(m, 2)} | ` +
-    `${fmt(median(memory[name].warmMB), 1)} | ${fmt(median(memory[name].afterMB), 1)} | ${fmt(median(memory[name].peakMB), 1)} |`)
+    `${fmt(median(mem.warmMB), 1)} | ${fmt(median(mem.afterMB), 1)} | ${fmt(median(mem.peakMB), 1)} |`)
 }
+say('\nstack: the packages podinfo-ts is built on, one route, bundled (bench/stack-floor.mjs); startup and idle memory only.')
 // The absolute limits were set on a machine where bare Fastify is ready in 310 ms with 66 MB
 // idle; on a slower or busier machine the same limits read as ratios to bare Fastify.
 check('spawn → /readyz ms', median(startup.podinfo.readyMs), '<=', 250)
