@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os'
 import type { Config } from '../schemas/config.js'
+import { compileGoJson, lastWritten } from './json.js'
 
 /** Runtime information shared by `GET /`, `GET /api/info` and gRPC Info (spec §6.1). */
 export interface RuntimeInfo {
@@ -55,6 +56,13 @@ export class ResourceCount {
     return this.#value
   }
 }
+
+/**
+ * The serializer compiler of the routes that answer `RuntimeInfoCache.get()`: the response
+ * schema's writer, keeping the JSON of the last frozen object it wrote.
+ */
+export const runtimeInfoSerializer = ({ schema }: { schema: object }): (value: unknown) => string =>
+  lastWritten(compileGoJson(schema))
 
 /**
  * The runtime information for `GET /` and `GET /api/info`, as one frozen object per

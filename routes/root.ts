@@ -1,6 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { RuntimeInfoCache } from '../lib/info.js'
-import { compileGoJson, lastWritten } from '../lib/json.js'
+import { RuntimeInfoCache, runtimeInfoSerializer } from '../lib/info.js'
 import { RuntimeResponseSchema } from '../schemas/info.js'
 
 /**
@@ -19,7 +18,7 @@ const root: FastifyPluginAsyncTypebox = async (app) => {
       response: { 200: RuntimeResponseSchema }
     },
     // the same frozen object until the goroutine count changes: its JSON is written once
-    serializerCompiler: ({ schema }) => lastWritten(compileGoJson(schema))
+    serializerCompiler: runtimeInfoSerializer
   }, async (request, reply) => {
     if (request.headers['user-agent']?.startsWith('Mozilla') === true) return app.renderUi(request, reply)
     return info.get()

@@ -1,7 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { echoRoutes } from '../../lib/echo.js'
-import { RuntimeInfoCache } from '../../lib/info.js'
-import { compileGoJson, lastWritten } from '../../lib/json.js'
+import { RuntimeInfoCache, runtimeInfoSerializer } from '../../lib/info.js'
 import { RuntimeResponseSchema } from '../../schemas/info.js'
 
 /** `GET {P}/api/info` (spec §6.1) and any method on `{P}/api/echo[/**]` (spec §6.4). */
@@ -15,7 +14,7 @@ const api: FastifyPluginAsyncTypebox = async (app) => {
       response: { 200: RuntimeResponseSchema }
     },
     // the same frozen object until the goroutine count changes: its JSON is written once
-    serializerCompiler: ({ schema }) => lastWritten(compileGoJson(schema))
+    serializerCompiler: runtimeInfoSerializer
   }, async () => info.get())
 
   echoRoutes(app)
