@@ -58,8 +58,9 @@ const swagger: FastifyPluginAsyncTypebox = async (app) => {
       return reply.code(301).header('location', location).type('text/html; charset=utf-8')
         .send(`<a href="${htmlEscape(location)}">Moved Permanently</a>.\n\n`)
     }
-    const asset = rest === name ? assets.get(name) : undefined
-    if (asset === undefined) return text(reply, 404, '404 page not found\n')
+    const load = rest === name ? assets.get(name) : undefined
+    if (load === undefined) return text(reply, 404, '404 page not found\n')
+    const asset = await load()
     return reply.type(asset.type).send(asset.body)
   })
 }
