@@ -42,9 +42,14 @@ test('the exposition is both registries as one registry renders them, le last', 
   const exposition = createExposition(runtime.registry, requests.registry)
   const { body, headers } = await exposition()
   const merged = await Registry.merge([runtime.registry, requests.registry]).metrics()
-  assert.equal(body, goLabelOrder(merged).replace(/^runtime_samples 2$/m, 'runtime_samples 1'))
+  assert.equal(String(body), goLabelOrder(merged).replace(/^runtime_samples 2$/m, 'runtime_samples 1'))
   assert.match(String(body), /^runtime_lag_seconds_bucket\{kind="minor",le="0.1"\} 1$/m)
   assert.deepEqual(headers, { 'content-type': METRICS_CONTENT_TYPE })
+
+  // Scrapes that arrive together share one rendering, encoded once: the same bytes, not a copy each.
+  const [one, two] = await Promise.all([exposition(), exposition()])
+  assert.ok(Buffer.isBuffer(one.body))
+  assert.equal(one.body, two.body)
 
   const zipped = await exposition('gzip, deflate')
   assert.equal(zipped.headers['content-encoding'], 'gzip')
