@@ -15,8 +15,7 @@ export interface ExpositionAnswer {
 
 /** One rendering of the registry, shared by the scrapes that arrived before it began. */
 interface Batch {
-  text: Promise<string>
-  plain?: Promise<Buffer>
+  body: Promise<Buffer>
   gzip?: Promise<Buffer>
 }
 
@@ -59,25 +58,24 @@ export function createExposition (runtime: Registry, requests: Registry, runtime
   let open: Batch | undefined
   function batch (): Batch {
     if (open !== undefined) return open
-    const text = new Promise<string>((resolve, reject) => {
+    const body = new Promise<Buffer>((resolve, reject) => {
       setImmediate(() => {
         open = undefined // a scrape arriving from now on gets a fresh rendering
         // prom-client separates metric families with a blank line and ends with a newline
         Promise.all([runtimeSeries(), requests.metrics()])
-          .then(([a, b]) => { resolve(a + '\n' + goLabelOrder(b)) }, reject)
+          .then(([a, b]) => { resolve(Buffer.from(a + '\n' + goLabelOrder(b))) }, reject)
       })
     })
-    open = { text }
+    open = { body }
     return open
   }
   return async (acceptEncoding?: string): Promise<ExpositionAnswer> => {
     const current = batch()
     if (acceptEncoding !== undefined && /\bgzip\b/.test(acceptEncoding)) {
-      current.gzip ??= current.text.then(async (text) => await gzipAsync(text))
+      current.gzip ??= current.body.then(async (body) => await gzipAsync(body))
       return { body: await current.gzip, headers: { 'content-type': METRICS_CONTENT_TYPE, 'content-encoding': 'gzip' } }
     }
-    current.plain ??= current.text.then((text) => Buffer.from(text))
-    return { body: await current.plain, headers: { 'content-type': METRICS_CONTENT_TYPE } }
+    return { body: await current.body, headers: { 'content-type': METRICS_CONTENT_TYPE } }
   }
 }
 

@@ -122,7 +122,7 @@ export type AssetLoader = () => Promise<Asset>
 const NOT_ASSETS = new Set(['index.html', 'csp.json'])
 
 /** The `static/` folder of @fastify/swagger-ui: the Swagger UI distribution it ships. */
-export function swaggerUiDir (): string {
+function swaggerUiDir (): string {
   return join(dirname(createRequire(import.meta.url).resolve('@fastify/swagger-ui')), 'static')
 }
 
