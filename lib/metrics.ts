@@ -23,9 +23,10 @@ interface Batch {
 export const RUNTIME_MAX_AGE_MS = 100
 
 /**
- * The text exposition of the two registries, `runtime` (the default `process_*` and
- * `nodejs_*` series) then `requests` (podinfo's HTTP series), gzip-compressed when the client
- * accepts it (spec §6.18); shared by `{P}/metrics` and the metrics port.
+ * The text exposition: the `runtime` registry (the default `process_*` and `nodejs_*`
+ * series), then podinfo's HTTP series as `requests` renders them (lib/request-metrics.ts),
+ * gzip-compressed when the client accepts it (spec §6.18); shared by `{P}/metrics` and the
+ * metrics port.
  *
  * Rendering runs every default collector (CPU time, memory, open file descriptors from /proc,
  * event-loop-delay percentiles and standard deviation) and costs far more than serving the
@@ -41,7 +42,7 @@ export const RUNTIME_MAX_AGE_MS = 100
  *   test on `/metrics`) stop paying for /proc reads and histogram statistics on every
  *   rendering. The request series are rendered anew every time.
  */
-export function createExposition (runtime: Registry, requests: Registry, runtimeMaxAgeMs = RUNTIME_MAX_AGE_MS): (acceptEncoding?: string) => Promise<ExpositionAnswer> {
+export function createExposition (runtime: Registry, requests: () => string, runtimeMaxAgeMs = RUNTIME_MAX_AGE_MS): (acceptEncoding?: string) => Promise<ExpositionAnswer> {
   let runtimeText: Promise<string> | undefined
   let runtimeAt = 0
   function runtimeSeries (): Promise<string> {
@@ -61,9 +62,8 @@ export function createExposition (runtime: Registry, requests: Registry, runtime
     const body = new Promise<Buffer>((resolve, reject) => {
       setImmediate(() => {
         open = undefined // a scrape arriving from now on gets a fresh rendering
-        // prom-client separates metric families with a blank line and ends with a newline
-        Promise.all([runtimeSeries(), requests.metrics()])
-          .then(([a, b]) => { resolve(Buffer.from(a + '\n' + goLabelOrder(b))) }, reject)
+        // a registry separates metric families with a blank line and ends with a newline
+        runtimeSeries().then((runtime) => { resolve(Buffer.from(runtime + '\n' + requests())) }, reject)
       })
     })
     open = { body }

@@ -39,11 +39,10 @@ export default fp(async function metrics (app) {
     defaultMetrics: { enabled: true },
     routeMetrics: { enabled: false }
   })
-  // podinfo's HTTP series have a registry of their own, rendered after the default series and
-  // on every scrape; the default series' rendering is reused for a moment (lib/metrics.ts).
-  const registry = new app.metrics.client.Registry()
-  const requests = new RequestMetrics(registry)
-  app.decorate('exposition', createExposition(app.metrics.client.register, registry))
+  // podinfo's HTTP series render themselves, after the default series and on every scrape; the
+  // default series' rendering is reused for a moment (lib/metrics.ts).
+  const requests = new RequestMetrics()
+  app.decorate('exposition', createExposition(app.metrics.client.register, () => requests.text()))
   app.decorate('observeRequest', (method: string, path: string, status: number, seconds: number) => {
     requests.series(method, path, status).record(seconds)
   })
