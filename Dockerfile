@@ -47,8 +47,8 @@ RUN apk add --no-cache curl \
     && rm -rf /usr/local/lib/node_modules/npm /usr/local/lib/node_modules/corepack \
         /usr/local/bin/npm /usr/local/bin/npx /usr/local/bin/corepack \
         /usr/local/bin/yarn /usr/local/bin/yarnpkg /opt/yarn-* \
-    && mkdir -p /data \
-    && chown 65532:65532 /data
+    && mkdir -p /data /home/app/.cache/node-compile \
+    && chown 65532:65532 /data /home/app/.cache/node-compile
 
 WORKDIR /home/app
 COPY --from=deps /src/node_modules ./node_modules
@@ -62,8 +62,14 @@ RUN ln -s bin/podinfo /home/app/podinfo \
     && ln -s /home/app/bin/podcli /usr/local/bin/podcli \
     && printf '%s\n' "$REVISION" > /home/app/REVISION
 
-ENV NODE_ENV=production
+ENV NODE_ENV=production \
+    NODE_COMPILE_CACHE=/home/app/.cache/node-compile
 USER 65532:65532
+# Node keeps the code it compiles for the server's modules in NODE_COMPILE_CACHE. Made here, once,
+# as the app user (the cache is per Node version and user id), so every container starts from it
+# and is ready sooner; then made read-only, so that Node only reads it. Another Node version or
+# user id ignores it.
+RUN ./podinfo --version && chmod -R a-w /home/app/.cache/node-compile
 EXPOSE 9898 9797 9999
 HEALTHCHECK --interval=10s --timeout=5s --start-period=5s --retries=3 \
     CMD ["podcli", "check", "http", "localhost:9898/healthz"]

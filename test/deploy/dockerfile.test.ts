@@ -76,7 +76,13 @@ test('runtime stage: drop-in layout, numeric non-root user, ports, exec-form CMD
   assert.equal(users.length, 1)
   assert.match(args(users[0]!)[0]!, /^[1-9]\d*:[1-9]\d*$/, 'numeric uid:gid')
   assert.equal(args(users[0]!)[0], '65532:65532')
-  assert.ok(stage.indexOf(users[0]!) > stage.findLastIndex((i) => i.getKeyword() === 'RUN'), 'USER after the last RUN')
+  // Every RUN is made as root but the one that fills Node's compile cache as the app user.
+  const userAt = stage.indexOf(users[0]!)
+  const runsAfterUser = stage.slice(userAt).filter((i) => i.getKeyword() === 'RUN')
+  assert.deepEqual(runsAfterUser.map((i) => i.getArgumentsContent()), ['./podinfo --version && chmod -R a-w /home/app/.cache/node-compile'], 'only the compile cache is made as the app user, then made read-only')
+  const env = by('ENV').flatMap(args)
+  assert.ok(env.includes('NODE_COMPILE_CACHE=/home/app/.cache/node-compile'), 'Node\'s compile cache is in the image')
+  assert.ok(stage.findIndex((i) => i.getKeyword() === 'ENV' && args(i).includes('NODE_COMPILE_CACHE=/home/app/.cache/node-compile')) < userAt, 'set before it is made')
 
   assert.deepEqual(by('EXPOSE').flatMap(args), ['9898', '9797', '9999'])
 
@@ -98,7 +104,7 @@ test('runtime stage: drop-in layout, numeric non-root user, ports, exec-form CMD
   const runs = by('RUN').map((i) => i.getArgumentsContent() ?? '').join('\n')
   assert.match(runs, /ln -s bin\/podinfo \/home\/app\/podinfo/, './podinfo in the working directory')
   assert.match(runs, /ln -s \/home\/app\/bin\/podcli \/usr\/local\/bin\/podcli/, 'podcli on PATH')
-  assert.match(runs, /chown 65532:65532 \/data/, '/data writable by the app user')
+  assert.match(runs, /chown 65532:65532 \/data \/home\/app\/.cache\/node-compile/, '/data and the compile cache writable by the app user')
   assert.match(runs, /rm -rf \/usr\/local\/lib\/node_modules\/npm/, 'no npm in the runtime image')
   assert.match(runs, /"\$REVISION" > \/home\/app\/REVISION/, 'the REVISION build arg reaches /version through the REVISION file')
 

@@ -5,13 +5,20 @@
 // no-new-privileges, /tmp and /data as the only writable places. No registry is needed.
 import assert from 'node:assert/strict'
 import { execFile } from 'node:child_process'
-import { chmod, copyFile, cp, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises'
+import { existsSync } from 'node:fs'
+import { chmod, copyFile, cp, mkdir, mkdtemp, readdir, rm, symlink, writeFile } from 'node:fs/promises'
+import * as nodeModule from 'node:module'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { test } from 'node:test'
 import { repoRoot, runTool, type RunResult } from '../helm/k8s.js'
+
+/** Where the Dockerfile keeps Node's compile cache, under /home/app (`ENV NODE_COMPILE_CACHE`). */
+const COMPILE_CACHE = '.cache/node-compile'
+/** Node 22.1 and later read NODE_COMPILE_CACHE (Node 20 ignores it); 22.8 added this function. */
+const compileCacheSupported = typeof (nodeModule as { enableCompileCache?: unknown }).enableCompileCache === 'function'
 
 async function which (bin: string): Promise<string | null> {
   return new Promise((resolve) => {
@@ -49,7 +56,14 @@ async function buildRootfs (root: string): Promise<void> {
     cwd: app
   }), 'npm install --omit=dev')
   await rm(join(app, 'package-lock.json'))
+  // the bundled server, which ./podinfo runs (`npm run build`, run before the tests, makes it)
+  const bundle = join(repoRoot, 'dist', 'bundle')
+  assert.ok(existsSync(join(bundle, 'server.js')), 'dist/bundle/server.js is missing: run `npm run build` first')
+  await cp(bundle, join(app, 'dist', 'bundle'), { recursive: true })
   await cp(join(repoRoot, 'bin'), join(app, 'bin'), { recursive: true })
+  // Node's compile cache, writable by the app user (the Dockerfile: chown 65532:65532)
+  await mkdir(join(app, COMPILE_CACHE), { recursive: true })
+  await chmod(join(app, COMPILE_CACHE), 0o777)
   await cp(join(repoRoot, 'ui'), join(app, 'ui'), { recursive: true })
   await mkdir(join(app, 'proto'))
   await copyFile(join(repoRoot, 'proto', 'podinfo.binpb'), join(app, 'proto', 'podinfo.binpb'))
@@ -112,6 +126,16 @@ test('image smoke test: uid 65532, read-only root, podcli probes, ./podinfo, SIG
     await chmod(dir, 0o1777)
   }
 
+  // The Dockerfile's last RUN: `./podinfo --version` as the app user fills the compile cache.
+  const cacheEnv = ['--env', `NODE_COMPILE_CACHE=/home/app/${COMPILE_CACHE}`]
+  await must(pm([
+    'run', '--rm', '--network', 'host', '--user', '65532:65532', '--workdir', '/home/app',
+    ...cacheEnv, '--rootfs', root, './podinfo', '--version'
+  ]), 'compile cache (./podinfo --version)')
+  const cached = await readdir(join(root, 'home', 'app', COMPILE_CACHE), { recursive: true })
+  if (compileCacheSupported) assert.ok(cached.length > 2, `Node ${process.version} filled the compile cache: ${cached.join(', ')}`)
+  else assert.deepEqual(cached, [], `Node ${process.version} has no compile cache`)
+
   const [port, grpcPort] = [await freePort(), await freePort()]
   const name = `podinfo-smoke-${process.pid}`
   t.after(async () => { await pm(['rm', '-f', '-t', '0', name]) })
@@ -120,7 +144,7 @@ test('image smoke test: uid 65532, read-only root, podcli probes, ./podinfo, SIG
     '--user', '65532:65532', '--read-only', '--read-only-tmpfs=false',
     '--cap-drop', 'ALL', '--security-opt', 'no-new-privileges', '--workdir', '/home/app',
     '--volume', `${data}:/data`, '--volume', `${tmp}:/tmp`, '--env', 'HOME=/home/app',
-    '--rootfs', root,
+    ...cacheEnv, '--env', 'NODE_DEBUG_NATIVE=COMPILE_CACHE', '--rootfs', root,
     './podinfo', `--port=${port}`, `--grpc-port=${grpcPort}`, '--level=info'
   ]), 'podman run')
 
@@ -164,4 +188,8 @@ test('image smoke test: uid 65532, read-only root, podcli probes, ./podinfo, SIG
   const logRes = await pm(['logs', name])
   const logs = logRes.stdout + logRes.stderr
   assert.match(logs, /Shutting down HTTP\/HTTPS server/)
+  // the server's code came from the cache made before, on a read-only root
+  const fromCache = /\[compile cache\] reading cache from \S+ for ESM file:\/\/\/home\/app\/dist\/bundle\/server\.js\.\.\..*success/
+  if (compileCacheSupported) assert.match(logs, fromCache)
+  else assert.doesNotMatch(logs, /\[compile cache\]/)
 })
