@@ -21,10 +21,10 @@ declare module 'fastify' {
 /**
  * Prometheus metrics with podinfo's names and labels (spec §8): the
  * `http_request_duration_seconds{method,path,status}` histogram, the
- * `http_requests_total{status}` counter (lib/request-metrics.ts), and the default `process_*`
- * and `nodejs_*` series with the registry and client from fastify-metrics (the HTTP series
- * are in a second registry of the same client, see lib/metrics.ts). The exposition
- * routes live in routes/metrics.ts and on the metrics port (lib/metrics-server.ts).
+ * `http_requests_total{status}` counter (kept and rendered by lib/request-metrics.ts), and the
+ * default `process_*` and `nodejs_*` series with the registry and client from fastify-metrics;
+ * lib/metrics.ts puts the two together. The exposition routes live in routes/metrics.ts and on
+ * the metrics port (lib/metrics-server.ts).
  *
  * Each route gets its own `onResponse` hook when it is registered, with its `path` label
  * already worked out, so nothing is looked up per request but the series of the method and
