@@ -126,7 +126,8 @@ test('image smoke test: uid 65532, read-only root, podcli probes, ./podinfo, SIG
     await chmod(dir, 0o1777)
   }
 
-  // The Dockerfile's last RUN: `./podinfo --version` as the app user fills the compile cache.
+  // As the Dockerfile's last RUN: `./podinfo --version` as the app user fills the compile cache
+  // (the Dockerfile then makes it read-only; here the whole root is read-only when the server runs).
   const cacheEnv = ['--env', `NODE_COMPILE_CACHE=/home/app/${COMPILE_CACHE}`]
   await must(pm([
     'run', '--rm', '--network', 'host', '--user', '65532:65532', '--workdir', '/home/app',
