@@ -201,13 +201,13 @@ export function compileGoJson (schema?: object): (value: unknown) => string {
  * times over, such as the runtime information of `GET /` (lib/info.ts).
  */
 export function lastWritten (write: (value: unknown) => string): (value: unknown) => string {
-  let last: unknown
+  // The last value written when it was a frozen object (checked once: it cannot thaw).
+  let last: object | null = null
   let json = ''
   return (value) => {
-    if (value !== last || typeof value !== 'object' || value === null || !Object.isFrozen(value)) {
-      json = write(value)
-      last = value
-    }
+    if (value === last && last !== null) return json
+    json = write(value)
+    last = typeof value === 'object' && value !== null && Object.isFrozen(value) ? value : null
     return json
   }
 }

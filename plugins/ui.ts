@@ -7,7 +7,7 @@ import { renderUiTemplate, TemplateError } from '../lib/ui-template.js'
 declare module 'fastify' {
   interface FastifyInstance {
     /** Renders the browser page (spec §17); `routes/root.ts` calls it for browsers. */
-    renderUi: (request: FastifyRequest, reply: FastifyReply) => Promise<FastifyReply>
+    renderUi: (request: FastifyRequest, reply: FastifyReply) => Promise<void>
   }
 }
 
@@ -31,7 +31,8 @@ export default fp(async function ui (app) {
   const file = posix.join(config.uiPath, 'vue.html') // Go's path.Join: `./ui` gives `ui/vue.html`
   const prefix = config.prefix.endsWith('/') ? config.prefix.slice(0, -1) : config.prefix
 
-  async function renderUi (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+  /** Resolves when the page (or the error) has been sent. */
+  async function renderUi (request: FastifyRequest, reply: FastifyReply): Promise<void> {
     let source: string
     try {
       source = await readFile(file, 'utf8')
@@ -40,7 +41,8 @@ export default fp(async function ui (app) {
       const op = code === 'EISDIR' ? 'read' : 'open'
       const text = ERRNO[code] ?? (err as Error).message
       request.log.warn({ error: (err as Error).message, file }, 'UI template unavailable')
-      return failed(reply, `${op} ${file}: ${text}`)
+      await failed(reply, `${op} ${file}: ${text}`)
+      return
     }
     let html: string
     try {
@@ -48,9 +50,10 @@ export default fp(async function ui (app) {
     } catch (err) {
       if (!(err instanceof TemplateError)) throw err
       request.log.warn({ error: err.message, file }, 'UI template error')
-      return failed(reply, err.message)
+      await failed(reply, err.message)
+      return
     }
-    return reply.code(200).type('text/html; charset=utf-8').send(html)
+    await reply.code(200).type('text/html; charset=utf-8').send(html)
   }
 
   /** podinfo's answer: the template path immediately followed by the error text. */

@@ -15,7 +15,7 @@ const api: FastifyPluginAsyncTypebox = async (app) => {
     },
     // the same frozen object until the goroutine count changes: its JSON is written once
     serializerCompiler: runtimeInfoSerializer
-  }, async () => info.get())
+  }, () => info.get()) // not async: see routes/root.ts
 
   echoRoutes(app)
 }
