@@ -22,13 +22,12 @@
  */
 import { execFile, execFileSync, spawn } from 'node:child_process'
 import { existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { request } from 'node:http'
-import { createServer } from 'node:net'
 import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { parseArgs, promisify } from 'node:util'
 import { build } from 'esbuild'
+import { freePort, get } from './net.mjs'
 
 const ROOT = join(import.meta.dirname, '..')
 
@@ -115,26 +114,6 @@ const ENDPOINTS = [
 const children = new Set()
 process.on('exit', () => { for (const c of children) c.kill('SIGKILL'); rmSync(work, { recursive: true, force: true }) })
 for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => process.exit(130))
-
-async function freePort () {
-  return await new Promise((resolve, reject) => {
-    const s = createServer().once('error', reject).listen(0, '127.0.0.1', () => {
-      const { port } = s.address()
-      s.close(() => resolve(port))
-    })
-  })
-}
-
-function get (port, path, method = 'GET', body) {
-  return new Promise((resolve) => {
-    const req = request({ host: '127.0.0.1', port, path, method, agent: false }, (res) => {
-      const chunks = []
-      res.on('data', (c) => chunks.push(c)).on('end', () => resolve({ status: res.statusCode, body: Buffer.concat(chunks) }))
-    })
-    req.on('error', () => resolve({ status: 0, body: Buffer.alloc(0) }))
-    req.end(body)
-  })
-}
 
 /** Spawns a target pinned to the server core; resolves once /readyz answers 200. */
 async function start (name) {
