@@ -5,16 +5,17 @@
  * Fastify), for `GET /`, `GET /healthz`, `POST /echo` (1 KiB) and `GET /metrics`.
  *
  * Timings on a shared machine move from run to run and from process to process; instruction
- * counts do not. Each server runs under valgrind's callgrind, which counts the instructions
- * its process executes in user space (all threads: JavaScript, the JIT compilers, the garbage
- * collector). For each endpoint the script sends requests on one keep-alive connection, one
- * at a time, until the JIT has settled: after a warm-up, windows of `--window` requests are
- * counted (`callgrind_control --dump` between them) until two in a row agree within 1%; their
- * mean divided by the window is the figure. What the server executes while idle (timers), at
- * the rate measured over 5 idle seconds before the windows, is taken out: it depends on wall
- * time, which callgrind stretches and a busy machine stretches further. The kernel's share of a request (socket reads
- * and writes, the same for every target) is not counted, so the ratios here are those of the
- * JavaScript work, which `npm run bench` measures in time with the kernel's share included.
+ * counts move far less (README, Performance: read one figure as ±5%). Each server runs under
+ * valgrind's callgrind, which counts the instructions its process executes in user space (all
+ * threads: JavaScript, the JIT compilers, the garbage collector). For each endpoint the script
+ * sends requests on one keep-alive connection, one at a time: after a warm-up, windows of
+ * `--window` requests are counted (`callgrind_control --dump` between them) until two in a row
+ * agree within 1%; their mean divided by the window is the figure. What the server executes
+ * while idle (timers), at the rate measured over 5 idle seconds before the windows, is taken
+ * out: it depends on wall time, which callgrind stretches and a busy machine stretches further.
+ * The kernel's share of a request (socket reads and writes, the same for every target) is not
+ * counted, so the ratios here are those of the JavaScript work, which `npm run bench` measures
+ * in time with the kernel's share included.
  *
  * Under callgrind a server runs some 50 times slower: a full run takes about 15–25 minutes,
  * which is why `npm run bench` does not include it. Only 127.0.0.1 is contacted. Needs
